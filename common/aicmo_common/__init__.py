@@ -1,0 +1,1 @@
+"""The skeleton every aicmo service shares: server factory, auth, errors, storage, telemetry."""

@@ -1,0 +1,1 @@
+"""The aicmo gateway: the CLI, the local stack and the HTTP edge."""

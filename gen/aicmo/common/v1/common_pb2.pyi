@@ -1,0 +1,62 @@
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Optional as _Optional
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Channel(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CHANNEL_UNSPECIFIED: _ClassVar[Channel]
+    CHANNEL_EMAIL: _ClassVar[Channel]
+    CHANNEL_LINKEDIN: _ClassVar[Channel]
+    CHANNEL_SMS: _ClassVar[Channel]
+    CHANNEL_WEBHOOK: _ClassVar[Channel]
+
+class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ERROR_REASON_UNSPECIFIED: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_ARGUMENT: _ClassVar[ErrorReason]
+    ERROR_REASON_NOT_FOUND: _ClassVar[ErrorReason]
+    ERROR_REASON_ALREADY_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_TOKEN_MISSING: _ClassVar[ErrorReason]
+    ERROR_REASON_TOKEN_INVALID: _ClassVar[ErrorReason]
+    ERROR_REASON_TOKEN_EXPIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_ROLE_NOT_ALLOWED: _ClassVar[ErrorReason]
+    ERROR_REASON_VENTURE_SCOPE: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_TRANSITION: _ClassVar[ErrorReason]
+    ERROR_REASON_RESOURCE_FINAL: _ClassVar[ErrorReason]
+    ERROR_REASON_REQUEST_ID_REUSED: _ClassVar[ErrorReason]
+    ERROR_REASON_DEPENDENCY_UNAVAILABLE: _ClassVar[ErrorReason]
+    ERROR_REASON_EVIDENCE_REQUIRED: _ClassVar[ErrorReason]
+    ERROR_REASON_LEAD_ERASED: _ClassVar[ErrorReason]
+    ERROR_REASON_UNKNOWN_TEMPLATE_VARIABLE: _ClassVar[ErrorReason]
+CHANNEL_UNSPECIFIED: Channel
+CHANNEL_EMAIL: Channel
+CHANNEL_LINKEDIN: Channel
+CHANNEL_SMS: Channel
+CHANNEL_WEBHOOK: Channel
+ERROR_REASON_UNSPECIFIED: ErrorReason
+ERROR_REASON_INVALID_ARGUMENT: ErrorReason
+ERROR_REASON_NOT_FOUND: ErrorReason
+ERROR_REASON_ALREADY_EXISTS: ErrorReason
+ERROR_REASON_TOKEN_MISSING: ErrorReason
+ERROR_REASON_TOKEN_INVALID: ErrorReason
+ERROR_REASON_TOKEN_EXPIRED: ErrorReason
+ERROR_REASON_ROLE_NOT_ALLOWED: ErrorReason
+ERROR_REASON_VENTURE_SCOPE: ErrorReason
+ERROR_REASON_INVALID_TRANSITION: ErrorReason
+ERROR_REASON_RESOURCE_FINAL: ErrorReason
+ERROR_REASON_REQUEST_ID_REUSED: ErrorReason
+ERROR_REASON_DEPENDENCY_UNAVAILABLE: ErrorReason
+ERROR_REASON_EVIDENCE_REQUIRED: ErrorReason
+ERROR_REASON_LEAD_ERASED: ErrorReason
+ERROR_REASON_UNKNOWN_TEMPLATE_VARIABLE: ErrorReason
+
+class Actor(_message.Message):
+    __slots__ = ("subject", "role")
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    subject: str
+    role: str
+    def __init__(self, subject: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
