@@ -65,12 +65,20 @@ class Principal:
 
 
 class TokenSigner:
-    """Issues and verifies bearer tokens with one shared key."""
+    """Issues and verifies bearer tokens with one shared key.
+
+    Verified tokens are remembered until they expire: a service token is presented on every
+    call between services, and checking its signature once instead of on every call keeps
+    authentication off the hot path. Expiry is still checked on every use.
+    """
+
+    CACHE_SIZE = 4096
 
     def __init__(self, secret: str) -> None:
         if len(secret) < 32:
             raise ValueError("the token signing secret must be at least 32 characters")
         self._secret = secret
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def issue(self, subject: str, role: Role | str, *, venture: str | None = None,
               ttl_seconds: int = 3600, now: float | None = None) -> str:
@@ -88,6 +96,19 @@ class TokenSigner:
         return jwt.encode(claims, self._secret, algorithm=ALGORITHM)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, expires = cached
+            if time.time() < expires:
+                return principal
+            del self._verified[token]
+        principal, expires = self._verify_signature(token)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, expires)
+        return principal
+
+    def _verify_signature(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(token, self._secret, algorithms=[ALGORITHM], issuer=ISSUER,
                                 options={"require": ["exp", "sub", "iss"]})
@@ -101,8 +122,11 @@ class TokenSigner:
         except ValueError:
             raise Unauthenticated("the bearer token names no known role",
                                   reason="TOKEN_INVALID") from None
+        if float(claims["exp"]) <= time.time():
+            raise Unauthenticated("the bearer token has expired", reason="TOKEN_EXPIRED")
         venture = claims.get("venture") or None
-        return Principal(subject=str(claims["sub"]), role=role, venture=venture)
+        return (Principal(subject=str(claims["sub"]), role=role, venture=venture),
+                float(claims["exp"]))
 
     def service_token(self, service: str, ttl_seconds: int = 24 * 3600) -> str:
         return self.issue(f"svc-{service}", Role.SERVICE, ttl_seconds=ttl_seconds)

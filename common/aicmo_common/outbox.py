@@ -8,12 +8,18 @@ audit stores each event id once, so a redelivery after a crash adds nothing.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+import logging
+import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import grpc
+from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
+from google.protobuf import struct_pb2, timestamp_pb2
 from sqlalchemy import (
     JSON,
     Column,
@@ -23,9 +29,17 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    func,
     insert,
+    select,
+    update,
 )
 from sqlalchemy.orm import Session
+
+from aicmo_common.clients import open_channel
+from aicmo_common.config import TlsConfig
+from aicmo_common.db import Database
+from aicmo_common.errors import decode_rpc_error
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -87,3 +101,258 @@ def record(session: Session, table: Table, service: str, *events: AuditEvent) ->
         }
         for event in events
     ])
+
+
+# --- The relay -------------------------------------------------------------------------------
+
+log = logging.getLogger("aicmo.outbox")
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What one delivery pass did."""
+
+    delivered: int
+    more: bool  # a full batch went out, so more may be waiting
+    failed: bool
+
+
+class OutboxRelay:
+    """Delivers a service's pending outbox rows to the audit service, oldest first.
+
+    Rows are read in ``occurred_at`` order, sent with ``AppendEvents`` and marked delivered in a
+    transaction of their own. A failed call leaves them pending (``attempts`` counts tries) and
+    the relay backs off exponentially. A crash between the call and the marking only causes a
+    redelivery, which audit ignores because it stores each event id once: nothing is lost and
+    nothing is stored twice. With ``audit_address=None`` the relay does nothing and events stay
+    pending until a relay with an address runs.
+    """
+
+    def __init__(self, database: Database, table: Table, *, audit_address: str | None,
+                 token: Callable[[], str] | str, interval_seconds: float = 0.5,
+                 batch_size: int = 200, timeout_seconds: float = 2.0,
+                 tls: TlsConfig | None = None, max_backoff_seconds: float = 5.0,
+                 stop_timeout_seconds: float | None = None) -> None:
+        if batch_size < 1 or batch_size > 1000:
+            raise ValueError("batch_size must be between 1 and 1000 (audit's batch limit)")
+        self._database = database
+        self._table = table
+        self._address = audit_address
+        self._token = token
+        self._interval = interval_seconds
+        self._batch_size = batch_size
+        self._timeout = timeout_seconds
+        self._tls = tls
+        self._max_backoff = max(max_backoff_seconds, interval_seconds)
+        self._stop_timeout = (timeout_seconds + 1.0 if stop_timeout_seconds is None
+                              else stop_timeout_seconds)
+        self._channel = None
+        self._stub = None
+        self._task: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._lock = asyncio.Lock()
+        self._failures = 0
+        # Events audit refused as invalid: retrying cannot help and must not block the rows
+        # behind them, so this process skips them; they stay pending (never lost) for review.
+        self._rejected: set[str] = set()
+
+    @property
+    def enabled(self) -> bool:
+        return self._address is not None
+
+    @property
+    def rejected_ids(self) -> frozenset[str]:
+        """Ids of events audit refused as invalid; they stay pending in the outbox."""
+        return frozenset(self._rejected)
+
+    async def start(self) -> None:
+        """Starts delivering in the background (does nothing without an audit address)."""
+        if not self.enabled:
+            log.warning("no audit address: audit events stay in the outbox")
+            return
+        if self._task is not None:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    def notify(self) -> None:
+        """Asks the background loop for a pass now (after a commit that added events)."""
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Stops the loop, delivers what it can once more within a short bound, then closes."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            task, self._task = self._task, None
+            try:
+                await asyncio.wait_for(asyncio.shield(task), self._stop_timeout)
+            except (TimeoutError, asyncio.CancelledError):
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        if self.enabled:
+            try:
+                await asyncio.wait_for(self.flush(), self._stop_timeout)
+            except TimeoutError:
+                log.warning("outbox relay stopped with events still pending")
+        await self._close_channel()
+
+    async def flush(self) -> int:
+        """Delivers everything pending now; returns how many events were delivered.
+
+        Stops at the first failed call (the rest stay pending); never raises for delivery
+        failures.
+        """
+        if not self.enabled:
+            return 0
+        total = 0
+        while True:
+            outcome = await self._deliver_once()
+            total += outcome.delivered
+            if outcome.failed or not outcome.more:
+                return total
+
+    async def pending_count(self) -> int:
+        """How many events are waiting for delivery."""
+        table = self._table
+
+        def count(session: Session) -> int:
+            return session.execute(select(func.count()).select_from(table).where(
+                table.c.delivered_at.is_(None))).scalar_one()
+
+        return await self._database.run_read(count)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            # Cleared before the pass, so a notify() during the pass is not lost.
+            self._wake.clear()
+            try:
+                outcome = await self._deliver_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the loop must survive anything and retry
+                log.exception("outbox relay pass failed")
+                outcome = _Pass(0, False, True)
+            if self._stopping:
+                return
+            if outcome.failed:
+                delay = min(self._interval * (2 ** self._failures), self._max_backoff)
+            elif outcome.more:
+                continue
+            else:
+                delay = self._interval
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def _deliver_once(self) -> _Pass:
+        """One pass: read a batch, send it, mark it delivered (or count the attempt)."""
+        async with self._lock:
+            rows = await self._database.run_read(self._read_pending)
+            if not rows:
+                return _Pass(0, False, False)
+            rows = [row for row in rows if row["id"] not in self._rejected]
+            full = len(rows) >= self._batch_size
+            rows = rows[:self._batch_size]
+            if not rows:
+                return _Pass(0, False, False)
+            try:
+                await self._send(rows)
+            except grpc.aio.AioRpcError as error:
+                if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
+                    bad = _rejected_indexes(error, len(rows))
+                    if bad:
+                        for index in bad:
+                            self._rejected.add(rows[index]["id"])
+                        log.error("audit refused %d outbox events as invalid; they stay "
+                                  "pending", len(bad), extra={"fields": {
+                                      "event_ids": [rows[i]["id"] for i in sorted(bad)],
+                                      "detail": error.details()}})
+                        await self._database.run(self._count_attempt,
+                                                 [rows[i]["id"] for i in bad])
+                        # The rest of the batch is fine: go again at once without them.
+                        return _Pass(0, True, False)
+                return await self._failed(rows, error)
+            except Exception as error:  # noqa: BLE001 - any failure leaves the rows pending
+                return await self._failed(rows, error)
+            ids = [row["id"] for row in rows]
+            await self._database.run(self._mark_delivered, ids)
+            self._failures = 0
+            return _Pass(len(ids), full, False)
+
+    async def _failed(self, rows: list[dict], error: Exception) -> _Pass:
+        self._failures += 1
+        code = error.code().name if isinstance(error, grpc.aio.AioRpcError) else ""
+        log.warning("audit delivery failed; %d events stay pending", len(rows),
+                    extra={"fields": {"code": code, "error": str(error)[:300],
+                                      "consecutive_failures": self._failures}})
+        # A fresh channel reconnects at once next time instead of waiting out gRPC's own
+        # reconnect backoff, which grows to minutes while audit is down.
+        await self._close_channel()
+        try:
+            await self._database.run(self._count_attempt, [row["id"] for row in rows])
+        except Exception:  # noqa: BLE001 - the count is informational; delivery matters
+            log.exception("could not count the failed delivery attempt")
+        return _Pass(0, False, True)
+
+    async def _send(self, rows: list[dict]) -> None:
+        if self._stub is None:
+            self._channel = open_channel(self._address, token=self._token,
+                                         timeout_seconds=self._timeout, tls=self._tls)
+            self._stub = audit_pb2_grpc.AuditServiceStub(self._channel)
+        request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows])
+        await self._stub.AppendEvents(request, timeout=self._timeout)
+
+    async def _close_channel(self) -> None:
+        channel, self._channel, self._stub = self._channel, None, None
+        if channel is not None:
+            await channel.close()
+
+    def _read_pending(self, session: Session) -> list[dict]:
+        table = self._table
+        rows = session.execute(
+            select(table).where(table.c.delivered_at.is_(None))
+            .order_by(table.c.occurred_at, table.c.id)
+            .limit(self._batch_size + len(self._rejected))).mappings().all()
+        return [dict(row) for row in rows]
+
+    def _mark_delivered(self, session: Session, ids: list[str]) -> None:
+        table = self._table
+        session.execute(update(table).where(table.c.id.in_(ids),
+                                            table.c.delivered_at.is_(None))
+                        .values(delivered_at=dt.datetime.now(dt.UTC)))
+
+    def _count_attempt(self, session: Session, ids: list[str]) -> None:
+        table = self._table
+        session.execute(update(table).where(table.c.id.in_(ids))
+                        .values(attempts=table.c.attempts + 1))
+
+
+def _to_proto(row: Mapping[str, object]) -> audit_pb2.AuditEvent:
+    occurred = row["occurred_at"]
+    if occurred.tzinfo is None:  # SQLite hands back naive UTC
+        occurred = occurred.replace(tzinfo=dt.UTC)
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(occurred)
+    context = struct_pb2.Struct()
+    context.update(row["context"] or {})
+    return audit_pb2.AuditEvent(
+        id=row["id"], occurred_at=stamp, service=row["service"],
+        entity_type=row["entity_type"], entity_id=row["entity_id"], action=row["action"],
+        actor=row["actor"], venture_id=row["venture_id"] or "",
+        request_id=row["request_id"] or "", context=context)
+
+
+_EVENT_INDEX = re.compile(r"^events\[(\d+)\]")
+
+
+def _rejected_indexes(error: grpc.aio.AioRpcError, size: int) -> set[int]:
+    """The batch positions audit named as bad in its BadRequest details."""
+    indexes = set()
+    for violation in decode_rpc_error(error).field_violations:
+        match = _EVENT_INDEX.match(violation.field)
+        if match and int(match.group(1)) < size:
+            indexes.add(int(match.group(1)))
+    return indexes

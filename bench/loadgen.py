@@ -1,0 +1,55 @@
+"""A closed-loop load generator: ``concurrency`` callers, each issuing calls back to back."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    calls: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def rate(self) -> float:
+        return self.calls / self.seconds if self.seconds else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def run_load(call: Callable[[int], Awaitable[object]], *, total: int,
+                   concurrency: int = 64) -> LoadResult:
+    """Makes ``total`` calls, ``concurrency`` in flight; ``call(i)`` gets a unique index."""
+    counter = iter(range(total))
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker() -> None:
+        nonlocal errors
+        for index in counter:
+            started = time.perf_counter()
+            try:
+                await call(index)
+            except Exception:  # noqa: BLE001 - counted, the run goes on
+                errors += 1
+                continue
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return LoadResult(len(latencies), errors, elapsed, latencies)
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
