@@ -7,13 +7,13 @@ import asyncio
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
 from aicmo_common import errors, telemetry
 from aicmo_common.auth import Role, current_principal
 from aicmo_common.config import ServiceConfig
 from aicmo_common.server import Lifecycle, build_server
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-
 from tests.conftest import TOKEN_SECRET, bearer
 
 SERVICE = "aicmo.test.v1.ProbeService"
