@@ -140,6 +140,10 @@ def migrate(engine: Engine, migrations: Path, version_table: str,
             revision: str = "head") -> None:
     config = alembic_config(migrations, version_table)
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together migrate one at a time instead of racing.
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                                       (version_table,))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
