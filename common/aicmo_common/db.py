@@ -8,6 +8,7 @@ case is an ordinary function over a session.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,6 +86,11 @@ class Database:
         self._read_sessions = sessionmaker(self.engine.execution_options(aicmo_write=False),
                                            expire_on_commit=False)
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+        # SQLite has one writer at a time. Writers that contend for its lock wait in its busy
+        # handler, which sleeps in steps of up to 100 ms; queueing them on one thread instead
+        # hands the lock over without any sleep. PostgreSQL writes in parallel.
+        self._write_executor = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="db-write")
+                                if self.sqlite else self._executor)
 
     def write_session(self) -> Session:
         return self._write_sessions()
@@ -104,21 +110,24 @@ class Database:
 
     async def run(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """``transact`` off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(self.transact, fn, *args, **kwargs))
+        return await self._in_thread(functools.partial(self.transact, fn, *args, **kwargs),
+                                     self._write_executor)
 
     async def run_read(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """``read`` off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(
-            self._executor, functools.partial(self.read, fn, *args, **kwargs))
+        return await self._in_thread(functools.partial(self.read, fn, *args, **kwargs))
 
     async def offload(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Runs any blocking ``fn`` on the database threads (for streaming reads)."""
+        return await self._in_thread(functools.partial(fn, *args, **kwargs))
+
+    async def _in_thread(self, call: Callable[[], T],
+                         executor: ThreadPoolExecutor | None = None) -> T:
+        # The caller's context (request id, principal) goes along, so logs and use cases on
+        # the database thread see the same request as the handler that sent them there.
+        context = contextvars.copy_context()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor,
-                                          functools.partial(fn, *args, **kwargs))
+        return await loop.run_in_executor(executor or self._executor, context.run, call)
 
     def migrate(self, migrations: Path, version_table: str) -> None:
         """Upgrades the schema to the newest revision of this service's own history."""
@@ -126,6 +135,7 @@ class Database:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=False)
+        self._write_executor.shutdown(wait=True, cancel_futures=False)
         self.engine.dispose()
 
 

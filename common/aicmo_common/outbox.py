@@ -18,7 +18,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import grpc
-from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
 from google.protobuf import struct_pb2, timestamp_pb2
 from sqlalchemy import (
     JSON,
@@ -29,13 +28,17 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    any_,
+    bindparam,
     func,
     insert,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
 from aicmo_common.clients import open_channel
 from aicmo_common.config import TlsConfig
 from aicmo_common.db import Database
@@ -149,6 +152,7 @@ class OutboxRelay:
         self._channel = None
         self._stub = None
         self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         self._lock = asyncio.Lock()
@@ -174,11 +178,21 @@ class OutboxRelay:
         if self._task is not None:
             return
         self._stopping = False
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     def notify(self) -> None:
-        """Asks the background loop for a pass now (after a commit that added events)."""
-        self._wake.set()
+        """Asks the background loop for a pass now (after a commit that added events). Safe
+        to call from any thread, such as a database worker."""
+        loop = self._loop
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if loop is None or running is loop:
+            self._wake.set()
+        elif not loop.is_closed():
+            loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self) -> None:
         """Stops the loop, delivers what it can once more within a short bound, then closes."""
@@ -320,14 +334,23 @@ class OutboxRelay:
 
     def _mark_delivered(self, session: Session, ids: list[str]) -> None:
         table = self._table
-        session.execute(update(table).where(table.c.id.in_(ids),
+        session.execute(update(table).where(_id_in(session, table, ids),
                                             table.c.delivered_at.is_(None))
                         .values(delivered_at=dt.datetime.now(dt.UTC)))
 
     def _count_attempt(self, session: Session, ids: list[str]) -> None:
         table = self._table
-        session.execute(update(table).where(table.c.id.in_(ids))
+        session.execute(update(table).where(_id_in(session, table, ids))
                         .values(attempts=table.c.attempts + 1))
+
+
+def _id_in(session: Session, table: Table, ids: list[str]):
+    """``id`` is one of ``ids``. On PostgreSQL one array parameter: psycopg prepares repeated
+    statements, and a generic plan for a long IN list of parameters can become a sequential
+    scan of the ever-growing outbox; ``= ANY(array)`` keeps to the primary key index."""
+    if session.get_bind().dialect.name == "postgresql":
+        return table.c.id == any_(bindparam("outbox_ids", ids, type_=ARRAY(String)))
+    return table.c.id.in_(ids)
 
 
 def _to_proto(row: Mapping[str, object]) -> audit_pb2.AuditEvent:

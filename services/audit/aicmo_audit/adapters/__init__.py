@@ -1,0 +1,1 @@
+"""The audit log's storage: SQLAlchemy tables and the repository over them."""

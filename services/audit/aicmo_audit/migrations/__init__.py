@@ -1,0 +1,1 @@
+"""The audit service's Alembic history (version table ``alembic_version_audit``)."""

@@ -1,0 +1,2 @@
+"""The audit log's use cases: plain functions over a session (or, for scans that span many
+transactions, over the database)."""
