@@ -1,0 +1,1 @@
+"""Storage and the other systems the venture service talks to."""

@@ -1,0 +1,1 @@
+"""The venture service's rules: no gRPC, no SQLAlchemy, no clock of its own."""

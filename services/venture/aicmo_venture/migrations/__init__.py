@@ -1,0 +1,1 @@
+"""The venture service's own Alembic history."""

@@ -1,0 +1,1 @@
+"""Use cases: plain functions over a repository, run in one transaction each."""

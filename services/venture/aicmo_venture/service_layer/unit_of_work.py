@@ -1,0 +1,52 @@
+"""Runs a use case in one database transaction, off the event loop.
+
+A unique-key violation means a concurrent call with the same key (send id, request id,
+venture id) committed first; the whole transaction, reservations included, has rolled back,
+so running the use case again is safe and finds the winner's outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from aicmo_common.db import Database
+from aicmo_venture.adapters.repository import SqlVentureRepository
+
+T = TypeVar("T")
+ATTEMPTS = 3
+
+
+def _in_session(session: Session, use_case: Callable[..., T], args: tuple) -> T:
+    return use_case(SqlVentureRepository(session), *args)
+
+
+class UnitOfWork:
+    """The database plus what to do after a writing transaction committed."""
+
+    def __init__(self, database: Database,
+                 after_commit: Callable[[], None] | None = None) -> None:
+        self.database = database
+        self._after_commit = after_commit
+
+    async def write(self, use_case: Callable[..., T], *args) -> T:
+        """``use_case(repository, *args)`` in one writing transaction, committed if it
+        returns; retried when it lost a race on a unique key."""
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                result = await self.database.run(_in_session, use_case, args)
+            except IntegrityError:
+                if attempt == ATTEMPTS:
+                    raise
+                continue
+            if self._after_commit is not None:
+                self._after_commit()
+            return result
+        raise AssertionError("unreachable")
+
+    async def read(self, use_case: Callable[..., T], *args) -> T:
+        """``use_case(repository, *args)`` in one read-only transaction."""
+        return await self.database.run_read(_in_session, use_case, args)

@@ -1,0 +1,128 @@
+"""The venture schema and repository on real SQLite and PostgreSQL: migrations, round trips,
+and the atomic quota reservation under threads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
+
+from aicmo_common.db import Database
+from aicmo_venture.adapters import tables
+from aicmo_venture.adapters.repository import SqlVentureRepository
+from aicmo_venture.bootstrap import MIGRATIONS, VERSION_TABLE
+from aicmo_venture.domain.model import (
+    Actor,
+    Campaign,
+    CampaignStatus,
+    Channel,
+    KillSwitch,
+    SenderIdentity,
+    SendWindow,
+    Venture,
+    Weekday,
+)
+from aicmo_venture.domain.verdict import Decision, DenyReason, SendPolicy, Verdict
+
+NOW = dt.datetime(2025, 6, 2, 8, 0, 0, 123456, tzinfo=dt.UTC)
+DAY = dt.date(2025, 6, 2)
+
+
+@pytest.fixture
+def database(database_url):
+    database = Database(database_url, workers=12)
+    database.migrate(MIGRATIONS, VERSION_TABLE)
+    yield database
+    database.close()
+
+
+def _seed(session) -> Campaign:
+    repo = SqlVentureRepository(session)
+    repo.add_venture(Venture(
+        id="acme", name="Acme", timezone="Europe/Berlin", owner_contact="o@acme.example",
+        default_channels=(Channel.EMAIL, Channel.SMS),
+        kill_switch=KillSwitch(True, "why", Actor("ops@t", "operator"), NOW),
+        sender=SenderIdentity("hi@acme.example", "Acme", "1 Main St"),
+        created_at=NOW, updated_at=NOW))
+    campaign = Campaign(
+        id="c-1", venture_id="acme", name="C", allowed_channels=(Channel.SMS,),
+        daily_send_limit=10, consent_required=True, status=CampaignStatus.PAUSED,
+        send_window=SendWindow(frozenset({Weekday.MONDAY, Weekday.SUNDAY}), 540, 1440),
+        created_at=NOW, updated_at=NOW)
+    repo.add_campaign(campaign)
+    return campaign
+
+
+def test_migrations_use_the_service_version_table_and_are_repeatable(database):
+    database.migrate(MIGRATIONS, VERSION_TABLE)  # a second run changes nothing
+    names = set(inspect(database.engine).get_table_names())
+    assert {"ventures", "campaigns", "quota_days", "verdicts", "campaign_history",
+            "global_kill_switch", "request_ids", "audit_outbox", VERSION_TABLE} <= names
+    assert "alembic_version" not in names
+    with database.engine.connect() as connection:
+        assert connection.execute(text(f"select version_num from {VERSION_TABLE}")
+                                  ).scalar_one() == "0001_ventures_campaigns"
+    assert database.read(lambda s: SqlVentureRepository(s).get_global_kill_switch()) == \
+        KillSwitch()
+
+
+def test_the_migrated_schema_matches_the_tables_the_code_uses(database):
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        drift = [change for change in compare_metadata(context, tables.metadata)
+                 if not (change[0] == "remove_table" and change[1].name == VERSION_TABLE)]
+    assert drift == []
+
+
+def test_ventures_and_campaigns_round_trip(database):
+    stored = database.transact(_seed)
+    venture = database.read(lambda s: SqlVentureRepository(s).get_venture("acme"))
+    assert venture.kill_switch == KillSwitch(True, "why", Actor("ops@t", "operator"), NOW)
+    assert venture.default_channels == (Channel.EMAIL, Channel.SMS)
+    assert venture.sender.postal_address == "1 Main St"
+    campaign = database.read(lambda s: SqlVentureRepository(s).get_campaign("c-1"))
+    assert campaign == stored
+    assert campaign.created_at.tzinfo is not None
+
+
+def test_verdicts_round_trip_and_send_ids_are_unique(database):
+    database.transact(_seed)
+    verdict = Verdict(
+        send_id="s-1", campaign_id="c-1", venture_id="acme", channel=Channel.SMS,
+        decision=Decision.DENY,
+        deny_reasons=(DenyReason.CAMPAIGN_NOT_RUNNING, DenyReason.OUTSIDE_SEND_WINDOW),
+        remaining_quota_today=3, quota_day=DAY,
+        policy=SendPolicy(True, SenderIdentity("hi@acme.example", "Acme", "1 Main St"),
+                          "Europe/Berlin", NOW + dt.timedelta(hours=1)),
+        decided_at=NOW, requested_by=Actor("svc-distribution", "service"))
+    database.transact(lambda s: SqlVentureRepository(s).add_verdict(verdict))
+    assert database.read(lambda s: SqlVentureRepository(s).find_verdict("s-1")) == verdict
+    with pytest.raises(IntegrityError):
+        database.transact(lambda s: SqlVentureRepository(s).add_verdict(verdict))
+
+
+def test_reservations_are_exact_under_concurrent_threads(database):
+    database.transact(_seed)
+    limit, threads, attempts = 25, 12, 60
+    barrier = threading.Barrier(threads)
+
+    def worker() -> list[bool]:
+        barrier.wait(timeout=10)
+        return [database.transact(
+            lambda s: SqlVentureRepository(s).reserve_quota("c-1", DAY, limit))[0]
+            for _ in range(attempts // threads)]
+
+    with ThreadPoolExecutor(threads) as pool:
+        outcomes = [ok for batch in pool.map(lambda _: worker(), range(threads)) for ok in batch]
+    assert sum(outcomes) == limit
+    assert database.read(lambda s: SqlVentureRepository(s).quota_used("c-1", DAY)) == limit
+    # Another day is counted separately.
+    other = DAY + dt.timedelta(days=1)
+    assert database.transact(
+        lambda s: SqlVentureRepository(s).reserve_quota("c-1", other, limit)) == (True, 1)
