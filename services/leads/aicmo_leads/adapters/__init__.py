@@ -1,0 +1,1 @@
+"""Storage: the leads database tables and the queries over them."""

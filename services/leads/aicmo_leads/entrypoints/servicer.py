@@ -1,0 +1,446 @@
+"""The LeadsService servicer: authorise, translate, run the use case off the loop, translate
+back. Every rule lives in the domain and the service layer."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_common.auth import Principal, Role, current_principal
+from aicmo_common.db import Database
+from aicmo_common.errors import FieldViolation, InvalidArgument, PermissionDenied
+from aicmo_leads.domain.capture import (
+    RawCapture,
+    ValidCapture,
+    validate_capture,
+    validate_evidence,
+)
+from aicmo_leads.domain.consent import ConsentSource, ConsentStatus
+from aicmo_leads.domain.contactability import LeadState
+from aicmo_leads.domain.identifiers import IdentifierError, normalise
+from aicmo_leads.domain.lead import Actor, CaptureOutcome, ImportTotals, SuppressionScope
+from aicmo_leads.domain.lead_update import validate_update
+from aicmo_leads.domain.validation import (
+    LONG_TEXT,
+    Violation,
+    Violations,
+    check_id,
+    check_request_id,
+    check_text,
+)
+from aicmo_leads.entrypoints import translation as tr
+from aicmo_leads.entrypoints.registration import MalformedRequest
+from aicmo_leads.service_layer import capture as capturing
+from aicmo_leads.service_layer import consent as consenting
+from aicmo_leads.service_layer import pages, reading
+from aicmo_leads.service_layer.unit import Settings
+
+WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
+READERS = frozenset(Role)
+EXPORT_CHUNK = 200
+
+
+def _invalid(violations: list[Violation], reason: str | None = None) -> InvalidArgument:
+    return InvalidArgument([FieldViolation(v.field, v.description) for v in violations],
+                           reason=reason)
+
+
+def _wellformed(request: object) -> None:
+    if isinstance(request, MalformedRequest):
+        raise _invalid([Violation("request", request.description)])
+
+
+def _actor(principal: Principal) -> Actor:
+    return Actor(principal.subject, principal.role.value)
+
+
+def _venture_for(principal: Principal, requested: str) -> str:
+    """A venture-scoped caller's venture comes from its token; naming another is refused."""
+    if principal.venture is None:
+        return requested
+    if requested and requested != principal.venture:
+        raise PermissionDenied("this token is scoped to another venture",
+                               reason="VENTURE_SCOPE",
+                               metadata={"token_venture": principal.venture})
+    return principal.venture
+
+
+@dataclass
+class LeadsDependencies:
+    """What the servicer runs on; tests swap the clock."""
+
+    database: Database
+    settings: Settings
+    import_batch_size: int = 200
+    # Called after a commit that wrote audit events (the outbox relay's wake-up).
+    on_audit: Callable[[], None] = lambda: None
+
+
+class LeadsServicer:
+    """aicmo.leads.v1.LeadsService."""
+
+    def __init__(self, dependencies: LeadsDependencies) -> None:
+        self._db = dependencies.database
+        self._settings = dependencies.settings
+        self._batch = dependencies.import_batch_size
+        self._on_audit = dependencies.on_audit
+
+    # --- capture -------------------------------------------------------------------------
+
+    def _validated(self, raw: RawCapture, reading_problems: list[Violation], prefix: str,
+                   default_source: str) -> tuple[ValidCapture | None, list[Violation]]:
+        capture, problems = validate_capture(
+            raw, now=self._settings.now(), default_region=self._settings.default_region,
+            default_source_channel=default_source, prefix=prefix)
+        return capture, reading_problems + problems.items
+
+    async def CaptureLead(self, request: pb.CaptureLeadRequest, context) -> pb.CaptureLeadResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(WRITERS, "CaptureLead")
+        problems = Violations()
+        request_id = check_request_id(problems, "request_id", request.request_id)
+        raw, reading_problems = tr.capture_from_proto(request.capture, "capture.")
+        raw = dataclasses.replace(raw, venture_id=_venture_for(principal, raw.venture_id))
+        capture, violations = self._validated(raw, reading_problems, "capture.", "api")
+        if problems.items or violations:
+            raise _invalid(problems.items + violations)
+        fingerprint = self._settings.keys.fingerprint(
+            capture.venture_id.encode() + b"\0"
+            + request.capture.SerializeToString(deterministic=True))
+        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.CAPTURE,
+                                     request_id=request_id, fingerprint=fingerprint)
+        answer = await self._db.run(capturing.capture_lead, capture, call, self._settings)
+        self._on_audit()
+        result = answer.result
+        return pb.CaptureLeadResponse(
+            lead=tr.lead_to_proto(answer.lead), outcome=tr.OUTCOME_TO_PROTO[result.outcome],
+            matched_on=tr.KIND_TO_PROTO[result.matched_on] if result.matched_on else 0,
+            merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed,
+            touch=tr.touch_to_proto(answer.touch))
+
+    async def ImportLeads(self, request_iterator, context) -> AsyncIterator[pb.ImportLeadsResponse]:
+        principal = current_principal()
+        principal.require(WRITERS, "ImportLeads")
+        import_id = str(uuid.uuid4())
+        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.IMPORT,
+                                     import_id=import_id)
+        totals = ImportTotals()
+        ventures: set[str] = set()
+        batch: list = []
+        position = 0
+        async for row in request_iterator:
+            position += 1
+            batch.append(self._import_row(principal, row, position, ventures))
+            if len(batch) >= self._batch:
+                yield await self._import_batch(batch, call, totals)
+                batch = []
+        if batch:
+            yield await self._import_batch(batch, call, totals)
+        await self._db.run(capturing.record_import_summary, import_id, sorted(ventures),
+                           totals, call.actor, self._settings.now())
+        self._on_audit()
+        yield pb.ImportLeadsResponse(summary=pb.ImportSummary(
+            import_id=import_id, rows=totals.rows, created=totals.created,
+            matched=totals.matched, rejected=totals.rejected, merged=totals.merged))
+
+    def _import_row(self, principal: Principal, row, position: int,
+                    ventures: set[str]) -> tuple[int, ValidCapture | None, list[Violation]]:
+        if isinstance(row, MalformedRequest):
+            return position, None, [Violation("row", row.description)]
+        number = row.row_number or position
+        if number < 0:
+            return position, None, [Violation("row_number", "must be zero or more")]
+        raw, reading_problems = tr.capture_from_proto(row.capture)
+        if not raw.venture_id and principal.venture:
+            raw = dataclasses.replace(raw, venture_id=principal.venture)
+        if principal.venture and raw.venture_id != principal.venture:
+            return number, None, [Violation("venture_id", "is outside the token's venture")]
+        capture, violations = self._validated(raw, reading_problems, "", "import")
+        if capture is not None:
+            ventures.add(capture.venture_id)
+        return number, capture, violations
+
+    async def _import_batch(self, batch, call, totals) -> pb.ImportLeadsResponse:
+        results = await self._db.run(capturing.import_rows, batch, call, self._settings, totals)
+        self._on_audit()
+        response = pb.ImportLeadsResponse()
+        for number, result, violations in results:
+            if result is None:
+                response.results.append(pb.ImportRowResult(
+                    row_number=number, outcome=pb.CAPTURE_OUTCOME_REJECTED,
+                    violations=[pb.ImportFieldViolation(field=v.field,
+                                                        description=v.description)
+                                for v in violations]))
+                continue
+            response.results.append(pb.ImportRowResult(
+                row_number=number, outcome=tr.OUTCOME_TO_PROTO[result.outcome],
+                lead_id=result.lead_id,
+                matched_on=(tr.KIND_TO_PROTO[result.matched_on]
+                            if result.outcome is CaptureOutcome.MATCHED and result.matched_on
+                            else 0),
+                merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed))
+        return response
+
+    # --- reading -------------------------------------------------------------------------
+
+    async def GetLead(self, request: pb.GetLeadRequest, context) -> pb.GetLeadResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "GetLead")
+        lead = await self._db.run_read(reading.get_lead, request.lead_id, principal.venture)
+        return pb.GetLeadResponse(lead=tr.lead_to_proto(lead))
+
+    def _filters(self, principal: Principal, venture_id: str, campaign_id: str,
+                 consent: int, source_channel: str, states) -> reading.LeadFilter:
+        problems = Violations()
+        venture = _venture_for(principal, venture_id)
+        check_id(problems, "venture_id", venture, required=False)
+        check_id(problems, "campaign_id", campaign_id, required=False)
+        status = None
+        if consent:
+            try:
+                status = ConsentStatus(tr.consent_from_proto(consent))
+            except ValueError:
+                problems.add("consent_status", "is not a known consent status")
+        check_text(problems, "source_channel", source_channel, 64)
+        if problems:
+            raise _invalid(problems.items)
+        return reading.LeadFilter(venture_id=venture or None, campaign_id=campaign_id,
+                                  consent_status=status, source_channel=source_channel,
+                                  states=states)
+
+    async def ListLeads(self, request: pb.ListLeadsRequest, context) -> pb.ListLeadsResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "ListLeads")
+        if request.state and request.state not in tr.STATE_FROM_PROTO:
+            raise _invalid([Violation("state", "is not a known lead state")])
+        state = tr.STATE_FROM_PROTO.get(request.state, LeadState.ACTIVE)
+        filters = self._filters(principal, request.venture_id, request.campaign_id,
+                                request.consent_status, request.source_channel, (state,))
+        limit = pages.page_size(request.page_size)
+        key = dataclasses.asdict(filters)
+        position = pages.decode(request.page_token, key)
+        after = None
+        if position is not None:
+            try:
+                after = (dt.datetime.fromisoformat(position[0]), str(position[1]))
+            except (ValueError, IndexError, TypeError):
+                raise _invalid([Violation("page_token", "is not a token this service "
+                                                        "issued")]) from None
+        leads, following = await self._db.run_read(reading.list_leads, filters, after, limit)
+        token = (pages.encode([following[0].isoformat(), following[1]], key)
+                 if following else "")
+        return pb.ListLeadsResponse(leads=[tr.lead_to_proto(lead) for lead in leads],
+                                    next_page_token=token)
+
+    async def ExportLeads(self, request: pb.ExportLeadsRequest,
+                          context) -> AsyncIterator[pb.ExportLeadsResponse]:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "ExportLeads")
+        states = ((LeadState.ACTIVE, LeadState.MERGED, LeadState.ERASED)
+                  if request.include_inactive else (LeadState.ACTIVE,))
+        filters = self._filters(principal, request.venture_id, request.campaign_id,
+                                request.consent_status, "", states)
+        after = None
+        while True:
+            # One bounded page per read transaction: memory stays flat whatever the size.
+            leads, after = await self._db.run_read(reading.list_leads, filters, after,
+                                                   EXPORT_CHUNK)
+            for lead in leads:
+                yield pb.ExportLeadsResponse(lead=tr.lead_to_proto(lead))
+            if after is None:
+                return
+
+    async def ListTouches(self, request: pb.ListTouchesRequest,
+                          context) -> pb.ListTouchesResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "ListTouches")
+        limit = pages.page_size(request.page_size)
+        after = self._serial_position(request.page_token, request.lead_id)
+        touches, following = await self._db.run_read(
+            reading.list_touches, request.lead_id, principal.venture, after, limit)
+        token = pages.encode([following], request.lead_id) if following else ""
+        return pb.ListTouchesResponse(touches=[tr.touch_to_proto(t) for t in touches],
+                                      next_page_token=token)
+
+    async def ListConsentHistory(self, request: pb.ListConsentHistoryRequest,
+                                 context) -> pb.ListConsentHistoryResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "ListConsentHistory")
+        limit = pages.page_size(request.page_size)
+        after = self._serial_position(request.page_token, request.lead_id)
+        records, following = await self._db.run_read(
+            reading.list_consent_history, request.lead_id, principal.venture, after, limit)
+        token = pages.encode([following], request.lead_id) if following else ""
+        return pb.ListConsentHistoryResponse(
+            records=[tr.consent_record_to_proto(r) for r in records], next_page_token=token)
+
+    @staticmethod
+    def _serial_position(token: str, lead_id: str) -> int:
+        position = pages.decode(token, lead_id)
+        if position is None:
+            return 0
+        if len(position) != 1 or not isinstance(position[0], int):
+            raise _invalid([Violation("page_token", "is not a token this service issued")])
+        return position[0]
+
+    async def CheckContactability(self, request: pb.CheckContactabilityRequest,
+                                  context) -> pb.CheckContactabilityResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "CheckContactability")
+        channel = tr.CHANNEL_FROM_PROTO.get(request.channel)
+        if channel is None:
+            raise _invalid([Violation("channel", "must be a known channel")])
+        answer = await self._db.run_read(reading.check_contactability, request.lead_id,
+                                         principal.venture, channel, request.consent_required)
+        verdict, lead = answer.verdict, answer.lead
+        return pb.CheckContactabilityResponse(
+            allowed=verdict.allowed, reasons=[tr.REASON_TO_PROTO[r] for r in verdict.reasons],
+            address=verdict.address,
+            lead=tr.lead_to_proto(lead) if verdict.allowed else None,
+            venture_id=lead.venture_id, consent_status=tr.CONSENT_TO_PROTO[lead.consent_status],
+            merged_into_lead_id=lead.merged_into)
+
+    # --- changes -------------------------------------------------------------------------
+
+    def _caller(self, principal: Principal, request_id: str, problems: Violations,
+                action: str) -> consenting.Caller:
+        principal.require(WRITERS, action)
+        checked = check_request_id(problems, "request_id", request_id)
+        return consenting.Caller(_actor(principal), principal.venture, checked)
+
+    async def UpdateLead(self, request: pb.UpdateLeadRequest, context) -> pb.UpdateLeadResponse:
+        _wellformed(request)
+        principal = current_principal()
+        problems = Violations()
+        caller = self._caller(principal, request.request_id, problems, "UpdateLead")
+        if not request.lead.lead_id:
+            problems.add("lead.lead_id", "is required")
+        lead = request.lead
+        reading_problems: list[Violation] = []
+        qualification = tr.qualification_from_proto(lead.qualification, "lead.qualification.",
+                                                    reading_problems)
+        paths = list(request.update_mask.paths)
+        changes, update_problems = validate_update(
+            paths, profile={name: getattr(lead, name) for name in
+                            ("name", "first_name", "company", "title", "industry",
+                             "company_size")},
+            value_currency=lead.value_estimate.currency_code,
+            value_amount_minor=lead.value_estimate.amount_minor,
+            attributes=dict(lead.attributes), qualification=qualification,
+            now=self._settings.now(), default_region=self._settings.default_region)
+        violations = problems.items + update_problems.items + reading_problems
+        if violations:
+            raise _invalid(violations)
+        record = await self._db.run(reading.update_lead, lead.lead_id, changes, paths, caller,
+                                    self._settings)
+        self._on_audit()
+        return pb.UpdateLeadResponse(lead=tr.lead_to_proto(record))
+
+    async def UpdateConsent(self, request: pb.UpdateConsentRequest,
+                            context) -> pb.UpdateConsentResponse:
+        _wellformed(request)
+        principal = current_principal()
+        problems = Violations()
+        caller = self._caller(principal, request.request_id, problems, "UpdateConsent")
+        if not request.lead_id:
+            problems.add("lead_id", "is required")
+        target = None
+        try:
+            target = ConsentStatus(tr.consent_from_proto(request.consent_status))
+        except ValueError:
+            problems.add("consent_status", "must be UNKNOWN, CONSENTED or DNC")
+        reason = check_text(problems, "reason", request.reason, LONG_TEXT, multiline=True)
+        evidence = None
+        reading_problems: list[Violation] = []
+        if request.HasField("evidence"):
+            raw = tr.evidence_from_proto(request.evidence, "evidence.", reading_problems)
+            evidence = validate_evidence(problems, "evidence.", raw, self._settings.now())
+            if evidence.empty:
+                evidence = None
+            elif evidence.consent_time is None:
+                evidence = dataclasses.replace(evidence, consent_time=self._settings.now())
+        if problems.items or reading_problems:
+            raise _invalid(problems.items + reading_problems)
+        record, lead = await self._db.run(consenting.update_consent, request.lead_id, target,
+                                          evidence, reason, caller, self._settings)
+        self._on_audit()
+        return pb.UpdateConsentResponse(record=tr.consent_record_to_proto(record),
+                                        lead=tr.lead_to_proto(lead))
+
+    async def MarkDnc(self, request: pb.MarkDncRequest, context) -> pb.MarkDncResponse:
+        _wellformed(request)
+        principal = current_principal()
+        problems = Violations()
+        caller = self._caller(principal, request.request_id, problems, "MarkDnc")
+        scope = tr.SCOPE_FROM_PROTO.get(request.scope)
+        if scope is None:
+            problems.add("scope", "must be VENTURE or GLOBAL")
+        reason = check_text(problems, "reason", request.reason, LONG_TEXT, multiline=True)
+        if not reason:
+            problems.add("reason", "is required")
+        target = consenting.DncTarget()
+        which = request.WhichOneof("target")
+        if which == "lead_id" and request.lead_id:
+            target = consenting.DncTarget(lead_id=request.lead_id)
+        elif which == "identifier":
+            kind = tr.KIND_FROM_PROTO.get(request.identifier.kind)
+            venture = _venture_for(principal, request.venture_id)
+            if scope is SuppressionScope.VENTURE:
+                venture = check_id(problems, "venture_id", venture, required=True)
+            if kind is None:
+                problems.add("identifier.kind", "must be EMAIL, PHONE or LINKEDIN")
+            else:
+                try:
+                    identifier = normalise(kind, request.identifier.value,
+                                           default_region=self._settings.default_region)
+                    target = consenting.DncTarget(identifier=identifier, venture_id=venture)
+                except IdentifierError as error:
+                    problems.add("identifier.value", str(error))
+        else:
+            problems.add("lead_id", "a lead_id or an identifier is required")
+        if problems:
+            raise _invalid(problems.items)
+        entries, affected = await self._db.run(consenting.mark_dnc, target, scope, reason,
+                                               caller, self._settings)
+        self._on_audit()
+        return pb.MarkDncResponse(entries=[tr.suppression_to_proto(e) for e in entries],
+                                  affected_lead_ids=affected)
+
+    async def EraseLead(self, request: pb.EraseLeadRequest, context) -> pb.EraseLeadResponse:
+        _wellformed(request)
+        principal = current_principal()
+        problems = Violations()
+        caller = self._caller(principal, request.request_id, problems, "EraseLead")
+        if not request.lead_id:
+            problems.add("lead_id", "is required")
+        reason = check_text(problems, "reason", request.reason, LONG_TEXT, multiline=True)
+        if problems:
+            raise _invalid(problems.items)
+        lead = await self._db.run(consenting.erase_lead, request.lead_id, reason, caller,
+                                  self._settings)
+        await self._db.offload(self._after_erasure)
+        self._on_audit()
+        return pb.EraseLeadResponse(lead=tr.lead_to_proto(lead))
+
+    def _after_erasure(self) -> None:
+        """On SQLite, old page images of the erased rows may still sit in the write-ahead
+        log; a checkpoint folds it into the (securely deleted) main file and truncates it."""
+        if self._db.sqlite:
+            connection = self._db.engine.raw_connection()
+            try:
+                # The raw driver connection runs in autocommit: a checkpoint cannot run inside
+                # the BEGIN IMMEDIATE the engine would otherwise open.
+                connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                connection.close()

@@ -1,0 +1,127 @@
+"""Reading leads: get, list, export, touches, the consent ledger, contactability; and
+UpdateLead, the one plain field edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from aicmo_leads.adapters import tables as t
+from aicmo_leads.adapters.repository import LeadRepository, as_utc
+from aicmo_leads.domain.capture import Qualification
+from aicmo_leads.domain.consent import ConsentStatus
+from aicmo_leads.domain.contactability import Contactability, DeliveryChannel, LeadState, assess
+from aicmo_leads.domain.lead import ConsentRecordView, LeadRecord, TouchRecord
+from aicmo_leads.domain.lead_update import LeadChanges
+from aicmo_leads.service_layer.consent import Caller
+from aicmo_leads.service_layer.unit import Settings, audit, event, living_lead, visible_lead
+
+
+def get_lead(session: Session, lead_id: str, token_venture: str | None) -> LeadRecord:
+    repo = LeadRepository(session)
+    return repo.lead_record(visible_lead(repo, lead_id, token_venture).id)
+
+
+@dataclass(frozen=True)
+class LeadFilter:
+    """Which leads a list or export wants. ``venture_id`` None means every venture."""
+
+    venture_id: str | None
+    campaign_id: str = ""
+    consent_status: ConsentStatus | None = None
+    source_channel: str = ""
+    states: tuple[LeadState, ...] = (LeadState.ACTIVE,)
+
+
+def list_leads(session: Session, filters: LeadFilter, after: tuple[dt.datetime, str] | None,
+               limit: int) -> tuple[list[LeadRecord], tuple[dt.datetime, str] | None]:
+    """One page of leads, oldest first, and the position after it (None on the last page)."""
+    query = select(t.leads).where(t.leads.c.state.in_([s.value for s in filters.states]))
+    if filters.venture_id is not None:
+        query = query.where(t.leads.c.venture_id == filters.venture_id)
+    if filters.campaign_id:
+        query = query.where(exists().where(and_(t.touches.c.lead_id == t.leads.c.id,
+                                                t.touches.c.campaign_id ==
+                                                filters.campaign_id)))
+    if filters.consent_status is not None:
+        query = query.where(t.leads.c.consent_status == filters.consent_status.value)
+    if filters.source_channel:
+        query = query.where(t.leads.c.first_source_channel == filters.source_channel)
+    if after is not None:
+        moment, last_id = after
+        query = query.where(or_(t.leads.c.created_at > moment,
+                                and_(t.leads.c.created_at == moment, t.leads.c.id > last_id)))
+    rows = session.execute(query.order_by(t.leads.c.created_at, t.leads.c.id)
+                           .limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    records = LeadRepository(session).lead_records(rows)
+    position = (as_utc(rows[-1].created_at), rows[-1].id) if more and rows else None
+    return records, position
+
+
+def list_touches(session: Session, lead_id: str, token_venture: str | None, after: int,
+                 limit: int) -> tuple[list[TouchRecord], int | None]:
+    repo = LeadRepository(session)
+    lead = visible_lead(repo, lead_id, token_venture)
+    touches = repo.touch_page(lead.id, after, limit + 1)
+    more = len(touches) > limit
+    touches = touches[:limit]
+    return touches, (touches[-1].id if more else None)
+
+
+def list_consent_history(session: Session, lead_id: str, token_venture: str | None,
+                         after: int, limit: int) -> tuple[list[ConsentRecordView], int | None]:
+    repo = LeadRepository(session)
+    lead = visible_lead(repo, lead_id, token_venture)
+    records = repo.consent_page(lead.id, after, limit + 1)
+    more = len(records) > limit
+    records = records[:limit]
+    return records, (records[-1].id if more else None)
+
+
+@dataclass(frozen=True)
+class ContactabilityAnswer:
+    """The verdict with the lead it is about."""
+
+    verdict: Contactability
+    lead: LeadRecord
+
+
+def check_contactability(session: Session, lead_id: str, token_venture: str | None,
+                         channel: DeliveryChannel, consent_required: bool) -> ContactabilityAnswer:
+    """Reads the lead and the suppression list in one transaction and assesses them."""
+    repo = LeadRepository(session)
+    lead = repo.lead_record(visible_lead(repo, lead_id, token_venture).id)
+    hmacs = [row.hmac for row in repo.identifier_rows([lead.id])[lead.id]]
+    suppressed = bool(repo.active_suppressions(lead.venture_id, hmacs))
+    verdict = assess(state=lead.state, consent=lead.consent_status, suppressed=suppressed,
+                     channel=channel, consent_required=consent_required, email=lead.email,
+                     phone=lead.phone, linkedin_url=lead.linkedin_url)
+    return ContactabilityAnswer(verdict, lead)
+
+
+def update_lead(session: Session, lead_id: str, changes: LeadChanges, paths: list[str],
+                caller: Caller, settings: Settings) -> LeadRecord:
+    """UpdateLead: sets the masked non-identity fields."""
+    repo = LeadRepository(session)
+    now = settings.now()
+    lead = living_lead(repo, lead_id, caller.token_venture)
+    values: dict[str, object] = {name: value or None for name, value in changes.profile.items()}
+    if changes.value is not None:
+        values.update(value_currency=changes.value[0] or None,
+                      value_amount_minor=changes.value[1])
+    if changes.attributes is not None:
+        values["attributes"] = changes.attributes
+    if changes.qualification is not None:
+        values["qualification"] = changes.applied_to(
+            Qualification.from_json(lead.qualification)).to_json()
+    values["updated_at"] = now
+    repo.update_lead(lead.id, values)
+    audit(session, event("lead", lead.id, "lead.updated", caller.actor,
+                         venture_id=lead.venture_id, request_id=caller.request_id, now=now,
+                         fields=sorted(paths)))
+    return repo.lead_record(lead.id)
