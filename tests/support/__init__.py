@@ -1,0 +1,1 @@
+"""Code the tests share: message strategies, service fixtures."""
