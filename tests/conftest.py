@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from aicmo_common.auth import Role, TokenSigner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from aicmo_common.auth import Role, TokenSigner
 
 TOKEN_SECRET = "test-secret-" + "x" * 40
 POSTGRES_ADMIN_URL = os.environ.get("AICMO_TEST_POSTGRES_URL",
