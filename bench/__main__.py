@@ -48,12 +48,19 @@ def main(argv: list[str] | None = None) -> int:
             FloorProcesses(secret) as floors, \
             ServiceProcesses(Path(scratch), secret, secrets.token_urlsafe(48)) as stack:
         venture = stack.start("venture") if wanted("authorize") else None
+        leads = stack.start("leads") if wanted("capture") or wanted("import") else None
         empty = report.figure("empty unary RPC (floor)", "calls/s",
                               reproduce=f"{base} --only empty")
         chain = report.figure("empty send-shaped chain (floor)", "calls/s",
                               reproduce=f"{base} --only chain")
         authorize = report.figure("AuthorizeSend, SQLite", "calls/s", floor=empty.name,
                                   reproduce=f"{base} --only authorize")
+        capture_new = report.figure("CaptureLead new people, SQLite", "calls/s",
+                                    floor=empty.name, reproduce=f"{base} --only capture")
+        capture_dup = report.figure("CaptureLead duplicates, SQLite", "calls/s",
+                                    floor=empty.name, reproduce=f"{base} --only capture")
+        imports = report.figure("ImportLeads stream, SQLite", "rows/s",
+                                reproduce=f"{base} --only import")
         for repeat in range(args.repeats):
             print(f"repetition {repeat + 1} of {args.repeats}", file=sys.stderr)
             scenarios.record(empty, asyncio.run(scenarios.empty_rpc(
@@ -66,6 +73,14 @@ def main(argv: list[str] | None = None) -> int:
             if venture is not None:
                 scenarios.record(authorize, asyncio.run(scenarios.authorize_send(
                     venture.address, signer, args.calls, args.concurrency)))
+            if leads is not None and wanted("capture"):
+                for figure, duplicates in ((capture_new, False), (capture_dup, True)):
+                    scenarios.record(figure, asyncio.run(scenarios.capture(
+                        leads.address, signer, args.calls, args.concurrency,
+                        duplicates=duplicates)))
+            if leads is not None and wanted("import"):
+                imports.samples.append(asyncio.run(scenarios.import_rows(
+                    leads.address, signer, args.calls)).rate)
     for name in [name for name, figure in report.figures.items() if not figure.samples]:
         del report.figures[name]
     print(report.table())

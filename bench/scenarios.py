@@ -81,3 +81,69 @@ async def authorize_send(address: str, signer: TokenSigner, total: int,
                 raise RuntimeError(f"unexpected deny: {answer.verdict}")
 
         return await run_load(call, total=total, concurrency=concurrency)
+
+
+def _capture(venture_id: str, index: int, run: str):
+    from aicmo.leads.v1 import leads_pb2
+
+    return leads_pb2.LeadCapture(
+        venture_id=venture_id, email=f"person{index}.{run}@bench.example",
+        phone=f"+1415555{index % 10000:04d}" if index % 3 == 0 else "",
+        name=f"Person {index}", company="Bench Co", source_channel="bench",
+        utm=leads_pb2.UtmParameters(source="bench", medium="email", campaign="q4"))
+
+
+async def capture(address: str, signer: TokenSigner, total: int, concurrency: int, *,
+                  duplicates: bool) -> LoadResult:
+    """Captures ``total`` new people, or (``duplicates``) the same few people again and again
+    with the email in other letter cases, which is the identity-resolution path."""
+    from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
+
+    meta = metadata(signer.issue("bench-admin", Role.ADMIN))
+    run = uuid.uuid4().hex[:8]
+    venture_id = f"bench-{run}"
+    async with grpc.aio.insecure_channel(address) as channel:
+        leads = leads_pb2_grpc.LeadsServiceStub(channel)
+        people = 50
+        if duplicates:
+            for index in range(people):
+                await leads.CaptureLead(leads_pb2.CaptureLeadRequest(
+                    request_id=str(uuid.uuid4()), capture=_capture(venture_id, index, run)),
+                    metadata=meta)
+
+        async def call(index: int) -> None:
+            message = _capture(venture_id, index % people if duplicates else index, run)
+            if duplicates:
+                message.email = message.email.upper()
+            await leads.CaptureLead(leads_pb2.CaptureLeadRequest(
+                request_id=str(uuid.uuid4()), capture=message), metadata=meta)
+
+        return await run_load(call, total=total, concurrency=concurrency)
+
+
+async def import_rows(address: str, signer: TokenSigner, rows: int) -> LoadResult:
+    """Streams ``rows`` new people through ImportLeads; the rate is rows per second."""
+    import time
+
+    from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
+
+    meta = metadata(signer.issue("bench-admin", Role.ADMIN))
+    run = uuid.uuid4().hex[:8]
+    venture_id = f"bench-{run}"
+
+    async def requests():
+        for index in range(rows):
+            yield leads_pb2.ImportLeadsRequest(row_number=index + 1,
+                                               capture=_capture(venture_id, index, run))
+
+    async with grpc.aio.insecure_channel(address) as channel:
+        leads = leads_pb2_grpc.LeadsServiceStub(channel)
+        started = time.perf_counter()
+        summary = None
+        async for answer in leads.ImportLeads(requests(), metadata=meta):
+            if answer.HasField("summary"):
+                summary = answer.summary
+        elapsed = time.perf_counter() - started
+    if summary is None or summary.created != rows:
+        raise RuntimeError(f"import created {summary.created if summary else 0} of {rows}")
+    return LoadResult(rows, 0, elapsed, [])

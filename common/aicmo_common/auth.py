@@ -131,6 +131,21 @@ class TokenSigner:
     def service_token(self, service: str, ttl_seconds: int = 24 * 3600) -> str:
         return self.issue(f"svc-{service}", Role.SERVICE, ttl_seconds=ttl_seconds)
 
+    def service_token_source(self, service: str, ttl_seconds: int = 3600):
+        """A callable for outbound clients that returns a valid service token, issuing a
+        fresh one when the current one is within a tenth of its life of expiring."""
+        state = {"token": "", "renew_at": 0.0}
+
+        def current() -> str:
+            now = time.time()
+            if now >= state["renew_at"]:
+                state["token"] = self.issue(f"svc-{service}", Role.SERVICE,
+                                            ttl_seconds=ttl_seconds, now=now)
+                state["renew_at"] = now + ttl_seconds * 0.9
+            return state["token"]
+
+        return current
+
 
 def bearer_from_metadata(metadata: Iterable[tuple[str, str | bytes]] | None) -> str:
     for key, value in metadata or ():

@@ -137,8 +137,8 @@ class ServiceConfig:
     host: str
     port: int
     metrics_port: int | None
-    database_url: str
-    token_secret: str
+    database_url: str = field(repr=False)  # may carry a password
+    token_secret: str = field(repr=False)
     log_level: str = "info"
     grace_seconds: float = 10.0
     tls: TlsConfig | None = None

@@ -61,3 +61,19 @@ def test_venture_scope_and_roles():
     with pytest.raises(PermissionDenied):
         scoped.require({Role.ADMIN})
     Principal("root", Role.ADMIN).require_venture("anything")
+
+
+def test_service_token_source_renews_before_expiry(monkeypatch):
+    import aicmo_common.auth as auth_module
+
+    signer = TokenSigner(SECRET)
+    clock = {"now": auth_module.time.time()}
+    monkeypatch.setattr(auth_module.time, "time", lambda: clock["now"])
+    source = signer.service_token_source("distribution", ttl_seconds=100)
+    first = source()
+    assert source() == first
+    assert signer.verify(first) == Principal("svc-distribution", Role.SERVICE)
+    clock["now"] += 95  # inside the last tenth of its life: a new token, still valid
+    second = source()
+    assert second != first
+    assert signer.verify(second).role is Role.SERVICE

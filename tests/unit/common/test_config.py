@@ -40,3 +40,11 @@ def test_metrics_can_be_switched_off():
     config = ServiceConfig.from_env("audit", {"AICMO_TOKEN_SECRET": SECRET,
                                               "AICMO_METRICS_PORT": "off"})
     assert config.metrics_port is None
+
+
+def test_secrets_stay_out_of_the_repr():
+    config = ServiceConfig.from_env("venture", {
+        "AICMO_TOKEN_SECRET": SECRET,
+        "AICMO_DATABASE_URL": "postgresql://aicmo:hunter2@db/venture"})
+    assert SECRET not in repr(config)
+    assert "hunter2" not in repr(config)
