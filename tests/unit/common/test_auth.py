@@ -67,13 +67,14 @@ def test_service_token_source_renews_before_expiry(monkeypatch):
     import aicmo_common.auth as auth_module
 
     signer = TokenSigner(SECRET)
-    clock = {"now": auth_module.time.time()}
+    real_now = auth_module.time.time()
+    clock = {"now": real_now - 95}
     monkeypatch.setattr(auth_module.time, "time", lambda: clock["now"])
     source = signer.service_token_source("distribution", ttl_seconds=100)
     first = source()
     assert source() == first
     assert signer.verify(first) == Principal("svc-distribution", Role.SERVICE)
-    clock["now"] += 95  # inside the last tenth of its life: a new token, still valid
+    clock["now"] = real_now  # inside the last tenth of its life: a new token, still valid
     second = source()
     assert second != first
     assert signer.verify(second).role is Role.SERVICE
