@@ -78,6 +78,11 @@ def open_channel(address: str, *, token: Callable[[], str] | str | None = None,
         ("grpc.service_config", RETRY_SERVICE_CONFIG),
         ("grpc.enable_retries", 1),
         ("grpc.keepalive_time_ms", 30_000),
+        # A peer that comes back is found within a second, not after gRPC's default
+        # reconnect backoff, which grows to two minutes while the peer is down.
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 1000),
     ]
     interceptors = [OutboundInterceptor(token, timeout_seconds)]
     if tls is None:

@@ -1,0 +1,1 @@
+"""Tables, repositories, the clients of venture and leads, and the delivery channels."""

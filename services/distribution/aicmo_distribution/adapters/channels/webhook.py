@@ -1,0 +1,122 @@
+"""A signed webhook for SMS, LinkedIn and other providers: HTTP POST of a JSON body.
+
+The receiver verifies ``X-Aicmo-Signature: v1=<hex HMAC-SHA256 over "<timestamp>.<body>">``
+with the shared AICMO_WEBHOOK_SECRET and rejects stale ``X-Aicmo-Timestamp`` values, which
+stops replays. ``Idempotency-Key`` carries the send id so a provider can drop a redelivery
+after a timeout. 2xx is sent, 4xx a permanent refusal, 5xx and timeouts transient (the send
+path retries them with backoff up to a cap).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+
+from aicmo_distribution.domain.delivery import (
+    DeliveryResult,
+    DeliveryStatus,
+    OutboundMessage,
+)
+
+TIMESTAMP_HEADER = "X-Aicmo-Timestamp"
+SIGNATURE_HEADER = "X-Aicmo-Signature"
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """The signature header value for ``body`` sent at ``timestamp`` (unix seconds)."""
+    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body,
+                      hashlib.sha256).hexdigest()
+    return f"v1={digest}"
+
+
+def verify_signature(secret: str, timestamp: str, body: bytes, header: str, *,
+                     now: float | None = None, tolerance_seconds: float = 300) -> bool:
+    """What a receiver does: a matching signature on a fresh timestamp."""
+    try:
+        age = abs((time.time() if now is None else now) - int(timestamp))
+    except ValueError:
+        return False
+    if age > tolerance_seconds:
+        return False
+    return hmac.compare_digest(signature(secret, timestamp, body), header)
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """Where to post (AICMO_WEBHOOK_URL) and the signing key (AICMO_WEBHOOK_SECRET)."""
+
+    url: str
+    secret: str
+    timeout_seconds: float = 10.0
+
+
+def payload_for(message: OutboundMessage) -> dict:
+    return {
+        "send_id": message.send_id,
+        "channel": message.channel,
+        "campaign_id": message.campaign_id,
+        "venture_id": message.venture_id,
+        "lead_id": message.lead_id,
+        "step": message.step,
+        "to": message.to_address,
+        "from": {"address": message.from_address, "name": message.from_name},
+        "subject": message.subject,
+        "body_text": message.body_text,
+        "body_html": message.body_html,
+        "unsubscribe_url": message.unsubscribe_url,
+        "postal_address": message.postal_address,
+    }
+
+
+class WebhookChannel:
+    """Posts each message to the provider's URL; one HTTP client, connections reused."""
+
+    name = "webhook"
+
+    def __init__(self, settings: WebhookSettings, *,
+                 clock: Callable[[], float] = time.time) -> None:
+        self._settings = settings
+        self._clock = clock
+        self._client = httpx.AsyncClient(timeout=settings.timeout_seconds)
+
+    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+        body = json.dumps(payload_for(message), separators=(",", ":"),
+                          sort_keys=True).encode("utf-8")
+        timestamp = str(int(self._clock()))
+        headers = {
+            "Content-Type": "application/json",
+            TIMESTAMP_HEADER: timestamp,
+            SIGNATURE_HEADER: signature(self._settings.secret, timestamp, body),
+            "Idempotency-Key": message.send_id,
+        }
+        try:
+            response = await self._client.post(self._settings.url, content=body,
+                                               headers=headers)
+        except httpx.TimeoutException:
+            return DeliveryResult(DeliveryStatus.TRANSIENT, detail="the webhook timed out")
+        except httpx.HTTPError as error:
+            return DeliveryResult(DeliveryStatus.TRANSIENT,
+                                  detail=f"the webhook failed: {type(error).__name__}")
+        code = response.status_code
+        if 200 <= code < 300:
+            provider_id = ""
+            try:
+                answer = response.json()
+                if isinstance(answer, dict):
+                    provider_id = str(answer.get("message_id") or answer.get("id") or "")
+            except ValueError:
+                provider_id = ""
+            return DeliveryResult(DeliveryStatus.SENT, provider_message_id=provider_id,
+                                  detail=f"accepted: HTTP {code}")
+        if 400 <= code < 500:
+            return DeliveryResult(DeliveryStatus.PERMANENT, detail=f"refused: HTTP {code}")
+        return DeliveryResult(DeliveryStatus.TRANSIENT, detail=f"failed: HTTP {code}")
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,424 @@
+"""Reads and writes of distribution's tables; plain functions over a SQLAlchemy session.
+
+Rows travel as dicts keyed by column name. Times are stored in UTC; SQLite hands them back
+naive, so every read goes through ``_row`` which makes them aware again.
+
+Claims: a replica owns a job while ``claimed_by`` names it and ``claim_expires_at`` is in the
+future. Every state change a worker makes is conditional on still holding the claim, so two
+replicas can never both move the same job, and a dead replica's claims simply lapse.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from aicmo_common.outbox import AuditEvent, record
+from aicmo_distribution.adapters.tables import audit_outbox, runs, send_jobs, templates
+from aicmo_distribution.domain.sends import DUE_STATES, SendState
+
+SERVICE = "distribution"
+ACTIVE_RUN_STATES = ("RUNNING", "WAITING")
+
+_TIME_COLUMNS = ("created_at", "updated_at", "next_attempt_at", "claim_expires_at", "sent_at",
+                 "next_wake_at", "finished_at")
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def _row(mapping: Mapping | None) -> dict | None:
+    if mapping is None:
+        return None
+    row = dict(mapping)
+    for name in _TIME_COLUMNS:
+        if name in row:
+            row[name] = _aware(row[name])
+    return row
+
+
+def day_of(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d")
+
+
+def audit(session: Session, *, action: str, entity_type: str, entity_id: str, actor: str,
+          venture_id: str = "", request_id: str = "", context: Mapping[str, object] | None = None,
+          now: dt.datetime | None = None) -> None:
+    """One audit event in the outbox, in the caller's transaction (ids and reasons only)."""
+    event = AuditEvent(entity_type=entity_type, entity_id=entity_id, action=action, actor=actor,
+                       venture_id=venture_id, request_id=request_id,
+                       context=dict(context or {}),
+                       occurred_at=now or dt.datetime.now(dt.UTC))
+    record(session, audit_outbox, SERVICE, event)
+
+
+def _insert_ignoring_conflicts(session: Session, table, values: Mapping) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when the row went in."""
+    dialect = session.get_bind().dialect.name
+    builder = pg_insert if dialect == "postgresql" else sqlite_insert
+    # RETURNING rather than rowcount: psycopg reports -1 for ON CONFLICT inserts.
+    result = session.execute(builder(table).values(**values).on_conflict_do_nothing()
+                             .returning(table.c.id))
+    return result.first() is not None
+
+
+# --- page tokens ----------------------------------------------------------------------------
+
+def encode_token(values: Mapping[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()
+                                    ).decode().rstrip("=")
+
+
+def decode_token(token: str) -> dict | None:
+    """The token's values, or None when it is not one of ours."""
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError):
+        return None
+    return decoded if isinstance(decoded, dict) else None
+
+
+# --- templates ------------------------------------------------------------------------------
+
+def insert_template(session: Session, values: Mapping) -> bool:
+    return _insert_ignoring_conflicts(session, templates, values)
+
+
+def get_template(session: Session, template_id: str) -> dict | None:
+    return _row(session.execute(select(templates).where(templates.c.id == template_id))
+                .mappings().first())
+
+
+def template_by_request(session: Session, request_id: str) -> dict | None:
+    return _row(session.execute(select(templates).where(templates.c.request_id == request_id))
+                .mappings().first())
+
+
+def update_template(session: Session, template_id: str, values: Mapping) -> None:
+    session.execute(update(templates).where(templates.c.id == template_id).values(**values))
+
+
+def list_templates(session: Session, *, venture_id: str | None, channel: str | None,
+                   after: tuple[dt.datetime, str] | None, limit: int) -> list[dict]:
+    query = select(templates)
+    if venture_id:
+        query = query.where(templates.c.venture_id == venture_id)
+    if channel:
+        query = query.where(templates.c.channel == channel)
+    if after is not None:
+        query = query.where(or_(templates.c.created_at > after[0],
+                                and_(templates.c.created_at == after[0],
+                                     templates.c.id > after[1])))
+    query = query.order_by(templates.c.created_at, templates.c.id).limit(limit)
+    return [_row(r) for r in session.execute(query).mappings()]
+
+
+# --- send jobs ------------------------------------------------------------------------------
+
+def insert_send(session: Session, values: Mapping) -> bool:
+    """Inserts a job unless its request id or (campaign, lead, step) is taken."""
+    return _insert_ignoring_conflicts(session, send_jobs, values)
+
+
+def get_send(session: Session, send_id: str) -> dict | None:
+    return _row(session.execute(select(send_jobs).where(send_jobs.c.id == send_id))
+                .mappings().first())
+
+
+def send_by_request(session: Session, request_id: str) -> dict | None:
+    return _row(session.execute(select(send_jobs).where(send_jobs.c.request_id == request_id))
+                .mappings().first())
+
+
+def send_by_dedupe(session: Session, key: str) -> dict | None:
+    return _row(session.execute(select(send_jobs).where(send_jobs.c.dedupe_key == key))
+                .mappings().first())
+
+
+def _claim_free(now: dt.datetime, replica: str):
+    return or_(send_jobs.c.claimed_by.is_(None), send_jobs.c.claim_expires_at < now,
+               send_jobs.c.claimed_by == replica)
+
+
+def claim_send(session: Session, send_id: str, *, replica: str, now: dt.datetime,
+               ttl: dt.timedelta, states: Iterable[SendState], transient_blocked: bool
+               ) -> dict | None:
+    """Takes the claim on one job in one of ``states`` (and, with ``transient_blocked``, a
+    BLOCKED job whose block was transient). Returns the claimed row, or None."""
+    allowed = [str(s) for s in states]
+    condition = send_jobs.c.state.in_(allowed)
+    if transient_blocked:
+        condition = or_(condition, and_(send_jobs.c.state == str(SendState.BLOCKED),
+                                        send_jobs.c.transient.is_(True)))
+    result = session.execute(
+        update(send_jobs)
+        .where(send_jobs.c.id == send_id, condition, _claim_free(now, replica))
+        .values(claimed_by=replica, claim_expires_at=now + ttl,
+                check_attempts=send_jobs.c.check_attempts + 1))
+    if result.rowcount != 1:
+        return None
+    return get_send(session, send_id)
+
+
+def claim_due(session: Session, *, replica: str, now: dt.datetime, ttl: dt.timedelta,
+              limit: int) -> list[dict]:
+    """Claims up to ``limit`` jobs that are due: queued sends of active runs, and deferred or
+    retrying sends whose time has come. On PostgreSQL the candidate rows are locked with
+    SKIP LOCKED so replicas claiming at once take different rows; on SQLite the writing
+    transaction (BEGIN IMMEDIATE) already serialises claims."""
+    active_runs = select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES))
+    candidates = (
+        select(send_jobs.c.id)
+        .where(send_jobs.c.state.in_([str(s) for s in DUE_STATES]),
+               or_(send_jobs.c.next_attempt_at.is_(None), send_jobs.c.next_attempt_at <= now),
+               or_(send_jobs.c.claimed_by.is_(None), send_jobs.c.claim_expires_at < now),
+               or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(active_runs)))
+        .order_by(send_jobs.c.created_at, send_jobs.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=send_jobs)
+    )
+    ids = list(session.execute(candidates).scalars())
+    if not ids:
+        return []
+    session.execute(update(send_jobs).where(send_jobs.c.id.in_(ids)).values(
+        claimed_by=replica, claim_expires_at=now + ttl,
+        check_attempts=send_jobs.c.check_attempts + 1))
+    rows = session.execute(select(send_jobs).where(send_jobs.c.id.in_(ids))
+                           .order_by(send_jobs.c.created_at, send_jobs.c.id)).mappings()
+    return [_row(r) for r in rows]
+
+
+def release_claim(session: Session, send_id: str, replica: str) -> None:
+    session.execute(update(send_jobs).where(send_jobs.c.id == send_id,
+                                            send_jobs.c.claimed_by == replica)
+                    .values(claimed_by=None, claim_expires_at=None))
+
+
+def update_claimed_send(session: Session, send_id: str, *, replica: str, state: str,
+                        values: Mapping, require_active_run: bool = False) -> dict | None:
+    """Changes a job this replica holds, still in ``state``; None when the claim was lost (or,
+    with ``require_active_run``, when the job's run is no longer active)."""
+    conditions = [send_jobs.c.id == send_id, send_jobs.c.claimed_by == replica,
+                  send_jobs.c.state == state]
+    if require_active_run:
+        conditions.append(or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(
+            select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES)))))
+    result = session.execute(update(send_jobs).where(*conditions).values(**values))
+    if result.rowcount != 1:
+        return None
+    return get_send(session, send_id)
+
+
+def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:
+    """Jobs left SENDING by a replica that is gone (its claim lapsed): UNKNOWN_OUTCOME."""
+    rows = [_row(r) for r in session.execute(
+        select(send_jobs).where(send_jobs.c.state == str(SendState.SENDING),
+                                or_(send_jobs.c.claimed_by.is_(None),
+                                    send_jobs.c.claim_expires_at < now))
+        .with_for_update(skip_locked=True)).mappings()]
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    session.execute(update(send_jobs).where(send_jobs.c.id.in_(ids),
+                                            send_jobs.c.state == str(SendState.SENDING))
+                    .values(state=str(SendState.UNKNOWN_OUTCOME),
+                            block_reasons="DELIVERY_OUTCOME_UNKNOWN", transient=False,
+                            detail="the process stopped while the channel was being called; "
+                                   "review before any resend",
+                            claimed_by=None, claim_expires_at=None, updated_at=now,
+                            updated_day=day_of(now)))
+    return rows
+
+
+def list_sends(session: Session, *, filters: Mapping[str, object],
+               after: tuple[dt.datetime, str] | None, limit: int) -> list[dict]:
+    query = select(send_jobs)
+    for name, value in filters.items():
+        if value not in (None, ""):
+            query = query.where(send_jobs.c[name] == value)
+    if after is not None:
+        query = query.where(or_(send_jobs.c.created_at > after[0],
+                                and_(send_jobs.c.created_at == after[0],
+                                     send_jobs.c.id > after[1])))
+    query = query.order_by(send_jobs.c.created_at, send_jobs.c.id).limit(limit)
+    return [_row(r) for r in session.execute(query).mappings()]
+
+
+def count_sends(session: Session, *, campaign_id: str, since: dt.datetime | None,
+                include_dry_run: bool, venture_id: str | None) -> list[tuple[str, str, str, int]]:
+    query = (select(send_jobs.c.channel, send_jobs.c.state, send_jobs.c.updated_day,
+                    func.count())
+             .where(send_jobs.c.campaign_id == campaign_id)
+             .group_by(send_jobs.c.channel, send_jobs.c.state, send_jobs.c.updated_day)
+             .order_by(send_jobs.c.channel, send_jobs.c.state, send_jobs.c.updated_day))
+    if since is not None:
+        query = query.where(send_jobs.c.updated_at >= since)
+    if not include_dry_run:
+        query = query.where(send_jobs.c.dry_run.is_(False))
+    if venture_id is not None:
+        query = query.where(send_jobs.c.venture_id == venture_id)
+    return [(c, s, d, int(n)) for c, s, d, n in session.execute(query)]
+
+
+def recent_delivery_failures(session: Session, run_id: str, window: int) -> list[bool]:
+    """For a run's latest ``window`` jobs that reached the channel, newest first: failed?"""
+    rows = session.execute(
+        select(send_jobs.c.state).where(send_jobs.c.run_id == run_id,
+                                        send_jobs.c.delivery_attempts > 0,
+                                        send_jobs.c.state != str(SendState.SENDING))
+        .order_by(send_jobs.c.updated_at.desc(), send_jobs.c.id.desc()).limit(window))
+    failed = {str(SendState.FAILED), str(SendState.RETRYING), str(SendState.UNKNOWN_OUTCOME)}
+    return [state in failed for (state,) in rows]
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+def insert_run(session: Session, values: Mapping) -> bool:
+    return _insert_ignoring_conflicts(session, runs, values)
+
+
+def get_run(session: Session, run_id: str, *, lock: bool = False) -> dict | None:
+    query = select(runs).where(runs.c.id == run_id)
+    if lock:
+        query = query.with_for_update()
+    return _row(session.execute(query).mappings().first())
+
+
+def run_by_request(session: Session, request_id: str) -> dict | None:
+    return _row(session.execute(select(runs).where(runs.c.request_id == request_id))
+                .mappings().first())
+
+
+def update_run(session: Session, run_id: str, values: Mapping, *,
+               states: Sequence[str] | None = None) -> bool:
+    query = update(runs).where(runs.c.id == run_id)
+    if states is not None:
+        query = query.where(runs.c.state.in_(list(states)))
+    return session.execute(query.values(**values)).rowcount == 1
+
+
+def list_runs(session: Session, *, campaign_id: str | None, state: str | None,
+              venture_id: str | None, before: tuple[dt.datetime, str] | None,
+              limit: int) -> list[dict]:
+    query = select(runs)
+    if campaign_id:
+        query = query.where(runs.c.campaign_id == campaign_id)
+    if state:
+        query = query.where(runs.c.state == state)
+    if venture_id is not None:
+        query = query.where(runs.c.venture_id == venture_id)
+    if before is not None:
+        query = query.where(or_(runs.c.created_at < before[0],
+                                and_(runs.c.created_at == before[0], runs.c.id < before[1])))
+    query = query.order_by(runs.c.created_at.desc(), runs.c.id.desc()).limit(limit)
+    return [_row(r) for r in session.execute(query).mappings()]
+
+
+def active_runs(session: Session) -> list[dict]:
+    return [_row(r) for r in session.execute(
+        select(runs).where(runs.c.state.in_(ACTIVE_RUN_STATES))
+        .order_by(runs.c.created_at)).mappings()]
+
+
+def run_state_counts(session: Session, run_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    if not run_ids:
+        return counts
+    for run_id, state, number in session.execute(
+            select(send_jobs.c.run_id, send_jobs.c.state, func.count())
+            .where(send_jobs.c.run_id.in_(list(run_ids)))
+            .group_by(send_jobs.c.run_id, send_jobs.c.state)):
+        counts[run_id][state] = int(number)
+    return counts
+
+
+def run_reason_counts(session: Session, run_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Counts of block reasons over a run's jobs (JSON lists, so counted here, not in SQL)."""
+    counts: dict[str, dict[str, int]] = {run_id: {} for run_id in run_ids}
+    if not run_ids:
+        return counts
+    for run_id, reasons, number in session.execute(
+            select(send_jobs.c.run_id, send_jobs.c.block_reasons, func.count())
+            .where(send_jobs.c.run_id.in_(list(run_ids)))
+            .group_by(send_jobs.c.run_id, send_jobs.c.block_reasons)):
+        for reason in filter(None, (reasons or "").split(",")):
+            counts[run_id][reason] = counts[run_id].get(reason, 0) + int(number)
+    return counts
+
+
+def run_pending(session: Session, run_id: str) -> tuple[int, int, dt.datetime | None]:
+    """(pending sends, of which deferred, the earliest deferred time) of a run."""
+    pending_states = [str(SendState.QUEUED), str(SendState.SENDING), str(SendState.RETRYING)]
+    busy = session.execute(select(func.count()).select_from(send_jobs).where(
+        send_jobs.c.run_id == run_id, send_jobs.c.state.in_(pending_states))).scalar_one()
+    deferred, earliest = session.execute(
+        select(func.count(), func.min(send_jobs.c.next_attempt_at)).where(
+            send_jobs.c.run_id == run_id,
+            send_jobs.c.state == str(SendState.DEFERRED))).one()
+    return int(busy) + int(deferred), int(deferred), _aware(earliest)
+
+
+def requeue_run_blocked(session: Session, run_id: str, now: dt.datetime) -> int:
+    """On resume: the run's transiently blocked sends go back to the queue."""
+    return session.execute(
+        update(send_jobs).where(send_jobs.c.run_id == run_id,
+                                send_jobs.c.state == str(SendState.BLOCKED),
+                                send_jobs.c.transient.is_(True))
+        .values(state=str(SendState.QUEUED), block_reasons="", transient=False,
+                detail="requeued when the run resumed", next_attempt_at=None,
+                check_attempts=0, updated_at=now, updated_day=day_of(now))).rowcount
+
+
+def cancel_run_sends(session: Session, run_id: str, now: dt.datetime) -> int:
+    """On cancel: sends of the run not being worked on now are blocked for good."""
+    waiting = [str(SendState.QUEUED), str(SendState.DEFERRED), str(SendState.RETRYING)]
+    return session.execute(
+        update(send_jobs).where(
+            send_jobs.c.run_id == run_id,
+            or_(send_jobs.c.state.in_(waiting),
+                and_(send_jobs.c.state == str(SendState.BLOCKED),
+                     send_jobs.c.transient.is_(True))),
+            or_(send_jobs.c.claimed_by.is_(None), send_jobs.c.claim_expires_at < now))
+        .values(state=str(SendState.BLOCKED), block_reasons="RUN_CANCELLED",
+                transient=False, detail="the run was cancelled before this send started",
+                next_attempt_at=None, updated_at=now, updated_day=day_of(now))).rowcount
+
+
+def adopt_send(session: Session, send_id: str, run_id: str, now: dt.datetime) -> bool:
+    """A re-run takes over an earlier send of the same step that never went out and is not
+    owned by an active run (blocked transiently, e.g. by a pause): it is queued again."""
+    result = session.execute(
+        update(send_jobs).where(
+            send_jobs.c.id == send_id,
+            send_jobs.c.state == str(SendState.BLOCKED), send_jobs.c.transient.is_(True),
+            or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.not_in(
+                select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES + ("HALTED",))))))
+        .values(run_id=run_id, state=str(SendState.QUEUED), block_reasons="", transient=False,
+                detail="queued again by a new run", next_attempt_at=None, check_attempts=0,
+                updated_at=now, updated_day=day_of(now)))
+    return result.rowcount == 1
+
+
+def existing_dedupe_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    if not keys:
+        return set()
+    return set(session.execute(select(send_jobs.c.dedupe_key).where(
+        send_jobs.c.dedupe_key.in_(list(keys)))).scalars())
+
+
+def settle_unknown(session: Session, send_id: str, values: Mapping) -> bool:
+    """An operator's verdict on an UNKNOWN_OUTCOME job; False when it is in another state."""
+    return session.execute(
+        update(send_jobs).where(send_jobs.c.id == send_id,
+                                send_jobs.c.state == str(SendState.UNKNOWN_OUTCOME))
+        .values(**values)).rowcount == 1

@@ -1,0 +1,1 @@
+"""The gRPC servicer: proto <-> domain, exceptions -> status codes."""

@@ -1,0 +1,565 @@
+"""Campaign runs: one step to every lead of a campaign, through the same send path.
+
+A run is a row; its sends are rows keyed (campaign, lead, step). A background worker in every
+replica pages through the leads of active runs (planning), claims due sends with row locks,
+drives them with bounded concurrency, and settles runs (COMPLETED when nothing is pending,
+WAITING when only deferred sends remain; they become due at the next window by themselves).
+Because all of that lives in the database, a run survives a restart and several replicas share
+it without any send being driven twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from aicmo_common.auth import READERS, Principal
+from aicmo_common.errors import (
+    FailedPrecondition,
+    FieldErrors,
+    NotFound,
+    Unavailable,
+)
+from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
+from aicmo_distribution.domain.sends import (
+    DEFERRING_REASONS,
+    BlockReason,
+    SendState,
+    dedupe_key,
+    request_fingerprint,
+    sorted_reasons,
+)
+from aicmo_distribution.service_layer.sending import SYSTEM_ACTOR, SendPath
+from aicmo_distribution.service_layer.sends import WRITERS, check_id, page_size
+
+log = logging.getLogger("aicmo.distribution.runs")
+
+MAX_AUDIENCE_IDS = 10_000
+PLANNING_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Audience:
+    """Which of a campaign's leads a run sends to."""
+
+    consented_only: bool = False
+    source_channel: str = ""
+    lead_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"consented_only": self.consented_only, "source_channel": self.source_channel,
+                "lead_ids": list(self.lead_ids)}
+
+    @classmethod
+    def from_dict(cls, values: dict) -> Audience:
+        return cls(bool(values.get("consented_only")), values.get("source_channel") or "",
+                   tuple(values.get("lead_ids") or ()))
+
+
+def _check_audience(errors: FieldErrors, audience: Audience) -> None:
+    if len(audience.source_channel) > 64:
+        errors.add("audience.source_channel", "must be at most 64 characters")
+    if len(audience.lead_ids) > MAX_AUDIENCE_IDS:
+        errors.add("audience.lead_ids", f"must list at most {MAX_AUDIENCE_IDS} ids")
+    for index, lead_id in enumerate(audience.lead_ids[:MAX_AUDIENCE_IDS]):
+        if not lead_id or len(lead_id) > 128:
+            errors.add(f"audience.lead_ids[{index}]", "must be 1 to 128 characters")
+
+
+@dataclass
+class RunView:
+    """A run with its counts, for the API."""
+
+    run: dict
+    state_counts: dict[str, int] = field(default_factory=dict)
+    reason_counts: dict[str, int] = field(default_factory=dict)
+
+
+async def _views(path: SendPath, rows: Sequence[dict]) -> list[RunView]:
+    ids = [row["id"] for row in rows]
+
+    def read(session):
+        return repo.run_state_counts(session, ids), repo.run_reason_counts(session, ids)
+
+    states, reasons = await path.db.run_read(read)
+    return [RunView(row, states.get(row["id"], {}), reasons.get(row["id"], {}))
+            for row in rows]
+
+
+async def _campaign_and_template(path: SendPath, campaign_id: str, template_id: str,
+                                 principal: Principal):
+    try:
+        campaign = await path.venture.campaign(campaign_id)
+    except PeerNotFound:
+        raise NotFound(f"campaign {campaign_id} does not exist") from None
+    except DependencyFailure as failure:
+        raise Unavailable(f"cannot read the campaign: {failure.detail}",
+                          reason="DEPENDENCY_UNAVAILABLE") from None
+    if not principal.may_see(campaign.venture_id):
+        raise NotFound(f"campaign {campaign_id} does not exist")
+    template = await path.db.run_read(repo.get_template, template_id)
+    if template is None or not principal.may_see(template["venture_id"]):
+        raise NotFound(f"template {template_id} does not exist")
+    if template["venture_id"] != campaign.venture_id:
+        errors = FieldErrors()
+        errors.add("template_id", "belongs to another venture than the campaign")
+        errors.raise_if_any()
+    return campaign, template
+
+
+async def run_campaign(path: SendPath, worker: RunWorker, *, request_id: str, campaign_id: str,
+                       template_id: str, step: int, audience: Audience, dry_run: bool,
+                       principal: Principal) -> RunView:
+    principal.require(WRITERS, "RunCampaign")
+    errors = FieldErrors()
+    check_id(errors, "request_id", request_id)
+    check_id(errors, "campaign_id", campaign_id)
+    check_id(errors, "template_id", template_id)
+    if step < 0 or step > 1000:
+        errors.add("step", "must be between 1 and 1000 (0 means 1)")
+    _check_audience(errors, audience)
+    errors.raise_if_any()
+    step = step or 1
+    fingerprint = request_fingerprint({"campaign": campaign_id, "template": template_id,
+                                       "step": step, "audience": audience.as_dict(),
+                                       "dry_run": dry_run})
+    existing = await path.db.run_read(repo.run_by_request, request_id)
+    if existing is not None:
+        return await _same_run(path, existing, fingerprint, principal)
+    campaign, template = await _campaign_and_template(path, campaign_id, template_id, principal)
+    now = path.clock()
+    run_id = str(uuid.uuid4())
+    values = {
+        "id": run_id, "request_id": request_id, "request_hash": fingerprint,
+        "campaign_id": campaign_id, "venture_id": campaign.venture_id,
+        "template_id": template_id, "channel": template["channel"], "step": step,
+        "audience": audience.as_dict(), "dry_run": dry_run, "state": "RUNNING",
+        "halt_reason": "", "halt_block_reasons": [], "auto_paused": False, "lead_count": 0,
+        "skipped_existing": 0, "planning_done": False, "leads_page_token": "",
+        "planned_pages": 0, "next_wake_at": None, "created_at": now, "updated_at": now,
+        "finished_at": None,
+    }
+
+    def insert(session) -> dict | None:
+        if not repo.insert_run(session, values):
+            return None
+        repo.audit(session, action="run.created", entity_type="run", entity_id=run_id,
+                   actor=principal.actor, venture_id=campaign.venture_id,
+                   request_id=request_id,
+                   context={"campaign_id": campaign_id, "template_id": template_id,
+                            "step": step, "dry_run": dry_run,
+                            "audience_size": len(audience.lead_ids)}, now=now)
+        return repo.get_run(session, run_id)
+
+    created = await path.db.run(insert)
+    if created is None:
+        raced = await path.db.run_read(repo.run_by_request, request_id)
+        return await _same_run(path, raced, fingerprint, principal)
+    worker.wake()
+    return (await _views(path, [created]))[0]
+
+
+async def _same_run(path: SendPath, run: dict, fingerprint: str, principal: Principal
+                    ) -> RunView:
+    if run["request_hash"] != fingerprint:
+        raise FailedPrecondition("this request_id was used for a different run",
+                                 reason="REQUEST_ID_REUSED", metadata={"run_id": run["id"]})
+    if not principal.may_see(run["venture_id"]):
+        raise NotFound("run does not exist")
+    return (await _views(path, [run]))[0]
+
+
+async def get_run(path: SendPath, run_id: str, principal: Principal) -> RunView:
+    principal.require(READERS, "GetRun")
+    run = await path.db.run_read(repo.get_run, run_id) if run_id else None
+    if run is None or not principal.may_see(run["venture_id"]):
+        raise NotFound(f"run {run_id} does not exist")
+    return (await _views(path, [run]))[0]
+
+
+async def list_runs(path: SendPath, *, campaign_id: str, state: str | None, size: int,
+                    token: str, principal: Principal) -> tuple[list[RunView], str]:
+    errors = FieldErrors()
+    limit = page_size(size, errors)
+    before = None
+    if token:
+        decoded = repo.decode_token(token)
+        try:
+            before = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
+        except (TypeError, KeyError, ValueError):
+            errors.add("page_token", "is not a token this call returned")
+    errors.raise_if_any()
+    rows = await path.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
+                                  state=state, venture_id=principal.venture, before=before,
+                                  limit=limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_token = repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
+                                        "i": rows[-1]["id"]})
+    return await _views(path, rows), next_token
+
+
+async def resume_run(path: SendPath, worker: RunWorker, run_id: str, principal: Principal
+                     ) -> RunView:
+    principal.require(WRITERS, "ResumeRun")
+    view = await get_run(path, run_id, principal)
+    now = path.clock()
+
+    def resume(session) -> bool:
+        if not repo.update_run(session, run_id, {"state": "RUNNING", "halt_reason": "",
+                                                 "halt_block_reasons": [], "updated_at": now},
+                               states=("HALTED",)):
+            return False
+        requeued = repo.requeue_run_blocked(session, run_id, now)
+        repo.audit(session, action="run.resumed", entity_type="run", entity_id=run_id,
+                   actor=principal.actor, venture_id=view.run["venture_id"],
+                   context={"requeued_sends": requeued}, now=now)
+        return True
+
+    if not await path.db.run(resume):
+        raise FailedPrecondition(f"run {run_id} is {view.run['state']}, not HALTED",
+                                 reason="INVALID_TRANSITION")
+    worker.wake()
+    return await get_run(path, run_id, principal)
+
+
+async def cancel_run(path: SendPath, run_id: str, reason: str, principal: Principal) -> RunView:
+    principal.require(WRITERS, "CancelRun")
+    if len(reason) > 500:
+        errors = FieldErrors()
+        errors.add("reason", "must be at most 500 characters")
+        errors.raise_if_any()
+    view = await get_run(path, run_id, principal)
+    now = path.clock()
+
+    def cancel(session) -> bool:
+        if not repo.update_run(session, run_id, {
+                "state": "CANCELLED", "halt_reason": reason or "cancelled by an operator",
+                "finished_at": now, "updated_at": now},
+                states=("RUNNING", "WAITING", "HALTED")):
+            return False
+        blocked = repo.cancel_run_sends(session, run_id, now)
+        repo.audit(session, action="run.cancelled", entity_type="run", entity_id=run_id,
+                   actor=principal.actor, venture_id=view.run["venture_id"],
+                   context={"reason": reason, "blocked_sends": blocked}, now=now)
+        return True
+
+    if not await path.db.run(cancel):
+        raise FailedPrecondition(f"run {run_id} is already {view.run['state']}",
+                                 reason="RESOURCE_FINAL")
+    return await get_run(path, run_id, principal)
+
+
+@dataclass
+class DryRunPage:
+    """One page of a campaign dry run."""
+
+    recipients: list[dict]
+    remaining_quota: int
+    projected: int
+    would_send: int
+    would_defer: int
+    would_block: int
+    next_token: str
+
+
+async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str, step: int,
+                           audience: Audience, size: int, token: str, principal: Principal
+                           ) -> DryRunPage:
+    errors = FieldErrors()
+    check_id(errors, "campaign_id", campaign_id)
+    check_id(errors, "template_id", template_id)
+    if step < 0 or step > 1000:
+        errors.add("step", "must be between 1 and 1000 (0 means 1)")
+    _check_audience(errors, audience)
+    limit = page_size(size, errors)
+    state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
+    if token:
+        decoded = repo.decode_token(token)
+        if decoded is None or not set(state) <= set(decoded):
+            errors.add("page_token", "is not a token this call returned")
+        else:
+            state.update(decoded)
+    errors.raise_if_any()
+    step = step or 1
+    campaign, template = await _campaign_and_template(path, campaign_id, template_id, principal)
+    channel = template["channel"]
+    try:
+        verdict = await path.venture.check(campaign_id, channel)
+        if audience.lead_ids:
+            offset = int(state["o"])
+            lead_ids = list(audience.lead_ids[offset:offset + limit])
+            next_leads = "" if offset + limit >= len(audience.lead_ids) else "more"
+            state["o"] = offset + limit
+        else:
+            page = await path.leads.campaign_leads(
+                campaign_id, campaign.venture_id, consented_only=audience.consented_only,
+                source_channel=audience.source_channel, page_token=state["t"],
+                page_size=limit)
+            lead_ids, next_leads = page.lead_ids, page.next_page_token
+            state["t"] = next_leads
+    except PeerNotFound as missing:
+        raise NotFound(str(missing)) from None
+    except DependencyFailure as failure:
+        raise Unavailable(failure.detail, reason="DEPENDENCY_UNAVAILABLE") from None
+
+    limiter = asyncio.Semaphore(8)
+
+    async def contact(lead_id: str):
+        async with limiter:
+            try:
+                return await path.leads.contactability(lead_id, channel,
+                                                       campaign.consent_required)
+            except PeerNotFound:
+                return (BlockReason.LEAD_NOT_FOUND,)
+            except DependencyFailure as failure:
+                return (failure.reason,)
+
+    answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
+    keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
+    existing = await path.db.run_read(repo.existing_dedupe_keys, list(keys.values()))
+    verdict_reasons = set(() if verdict.allow else verdict.reasons)
+    recipients = []
+    for lead_id, answer in zip(lead_ids, answers, strict=True):
+        entry = {"lead_id": lead_id, "would_send": False, "would_defer": False,
+                 "block_reasons": [], "already_exists": keys[lead_id] in existing}
+        if entry["already_exists"]:
+            recipients.append(entry)
+            continue
+        if isinstance(answer, tuple):
+            reasons = set(answer)
+        elif not answer.allowed:
+            reasons = set(answer.reasons)
+        elif answer.venture_id != campaign.venture_id:
+            reasons = {BlockReason.LEAD_VENTURE_MISMATCH}
+        else:
+            reasons = set()
+        if reasons:
+            entry["block_reasons"] = sorted_reasons(reasons | (verdict_reasons
+                                                               - DEFERRING_REASONS))
+            state["b"] += 1
+        elif verdict_reasons - DEFERRING_REASONS:
+            entry["block_reasons"] = sorted_reasons(verdict_reasons)
+            state["b"] += 1
+        elif verdict_reasons or state["s"] >= verdict.remaining_quota:
+            entry["would_defer"] = True
+            entry["block_reasons"] = sorted_reasons(verdict_reasons or
+                                                    {BlockReason.DAILY_LIMIT_REACHED})
+            state["d"] += 1
+        else:
+            entry["would_send"] = True
+            state["s"] += 1
+        recipients.append(entry)
+    return DryRunPage(recipients, verdict.remaining_quota, state["s"], state["s"], state["d"],
+                      state["b"], repo.encode_token(state) if next_leads else "")
+
+
+class RunWorker:
+    """The background loop of one replica: planning, claiming, driving, settling."""
+
+    def __init__(self, path: SendPath, *, concurrency: int, interval_seconds: float,
+                 reconcile_every: int = 20) -> None:
+        self._path = path
+        self._concurrency = concurrency
+        self._interval = interval_seconds
+        self._reconcile_every = reconcile_every
+        self._wake = asyncio.Event()
+        self._tasks: set[asyncio.Task] = set()
+        self._loop_task: asyncio.Task | None = None
+        self._stopping = False
+        self._ticks = 0
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def reconcile(self) -> int:
+        """Jobs left SENDING by a process that is gone become UNKNOWN_OUTCOME (never resent)."""
+        now = self._path.clock()
+
+        def reconcile(session) -> int:
+            rows = repo.reconcile_sending(session, now=now)
+            for row in rows:
+                repo.audit(session, action="send.unknown_outcome", entity_type="send",
+                           entity_id=row["id"], actor=SYSTEM_ACTOR,
+                           venture_id=row["venture_id"],
+                           context={"campaign_id": row["campaign_id"],
+                                    "lead_id": row["lead_id"], "run_id": row["run_id"] or "",
+                                    "reasons": ["DELIVERY_OUTCOME_UNKNOWN"]}, now=now)
+            return len(rows)
+
+        count = await self._path.db.run(reconcile)
+        if count:
+            log.warning("%d sends were left SENDING by a stopped process; now UNKNOWN_OUTCOME",
+                        count)
+        return count
+
+    async def start(self) -> None:
+        self._stopping = False
+        self._loop_task = asyncio.create_task(self._loop(), name="distribution-run-worker")
+
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Stops claiming; lets sends in flight finish within the grace period."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            await asyncio.gather(self._loop_task, return_exceptions=True)
+            self._loop_task = None
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace_seconds)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the loop must survive and try again
+                log.exception("run worker pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+
+    async def tick(self) -> None:
+        """One pass: reconcile now and then, plan, claim and start due sends, settle runs."""
+        self._ticks += 1
+        if self._ticks % self._reconcile_every == 0:
+            await self.reconcile()
+        runs = await self._path.db.run_read(repo.active_runs)
+        for run in runs:
+            if run["state"] == "RUNNING" and not run["planning_done"]:
+                await self._plan(run)
+        free = self._concurrency - len(self._tasks)
+        if free > 0 and not self._stopping:
+            jobs = await self._path.db.run(
+                repo.claim_due, replica=self._path.replica, now=self._path.clock(),
+                ttl=self._path.claim_ttl, limit=free)
+            for job in jobs:
+                task = asyncio.create_task(self._drive(job))
+                self._tasks.add(task)
+                task.add_done_callback(self._done)
+        for run in runs:
+            await self._settle(run["id"])
+
+    def _done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        self._wake.set()
+
+    async def _drive(self, job: dict) -> None:
+        try:
+            await self._path.drive_claimed(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # noqa: BLE001 - logged by the send path; the claim lapses
+            pass
+
+    async def _plan(self, run: dict) -> None:
+        """Turns the next page of the campaign's leads into queued sends of the run."""
+        audience = Audience.from_dict(run["audience"])
+        if audience.lead_ids:
+            lead_ids, next_token = list(audience.lead_ids), ""
+        else:
+            try:
+                page = await self._path.leads.campaign_leads(
+                    run["campaign_id"], run["venture_id"],
+                    consented_only=audience.consented_only,
+                    source_channel=audience.source_channel,
+                    page_token=run["leads_page_token"], page_size=PLANNING_PAGE)
+            except (DependencyFailure, PeerNotFound) as failure:
+                log.warning("cannot page the campaign's leads; trying again later: %s",
+                            failure, extra={"fields": {"run": run["id"]}})
+                return
+            lead_ids, next_token = page.lead_ids, page.next_page_token
+        now = self._path.clock()
+        path = self._path
+
+        def plan(session) -> None:
+            current = repo.get_run(session, run["id"], lock=True)
+            if (current is None or current["planning_done"]
+                    or current["planned_pages"] != run["planned_pages"]
+                    or current["state"] not in repo.ACTIVE_RUN_STATES):
+                return  # another replica planned this page, or the run stopped
+            skipped = 0
+            for lead_id in lead_ids:
+                key = None if run["dry_run"] else dedupe_key(run["campaign_id"], lead_id,
+                                                             run["step"])
+                inserted = repo.insert_send(session, {
+                    "id": str(uuid.uuid4()), "request_id": None,
+                    "request_hash": request_fingerprint({"run": run["id"], "lead": lead_id}),
+                    "dedupe_key": key, "campaign_id": run["campaign_id"],
+                    "venture_id": run["venture_id"], "lead_id": lead_id,
+                    "channel": run["channel"], "step": run["step"],
+                    "template_id": run["template_id"], "inline_subject": None,
+                    "inline_body_text": None, "inline_body_html": None, "run_id": run["id"],
+                    "dry_run": run["dry_run"], "state": str(SendState.QUEUED),
+                    "block_reasons": "", "transient": False, "detail": "queued by the run",
+                    "delivery_attempts": 0, "check_attempts": 0, "verdict_sequence": 0,
+                    "message_id": "", "remaining_quota": 0, "next_attempt_at": None,
+                    "claimed_by": None, "claim_expires_at": None, "created_at": now,
+                    "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
+                    "resolution_note": ""})
+                if inserted or key is None:
+                    continue
+                first = repo.send_by_dedupe(session, key)
+                if first is None or first["run_id"] == run["id"]:
+                    continue
+                if not repo.adopt_send(session, first["id"], run["id"], now):
+                    skipped += 1  # sent, final, or another active run's: never sent again
+            repo.update_run(session, run["id"], {
+                "leads_page_token": next_token, "planned_pages": run["planned_pages"] + 1,
+                "planning_done": not next_token,
+                "lead_count": current["lead_count"] + len(lead_ids),
+                "skipped_existing": current["skipped_existing"] + skipped,
+                "updated_at": now})
+            if not next_token:
+                repo.audit(session, action="run.planned", entity_type="run",
+                           entity_id=run["id"], actor=SYSTEM_ACTOR,
+                           venture_id=run["venture_id"],
+                           context={"lead_count": current["lead_count"] + len(lead_ids),
+                                    "skipped_existing": current["skipped_existing"] + skipped},
+                           now=now)
+
+        await path.db.run(plan)
+
+    async def _settle(self, run_id: str) -> None:
+        now = self._path.clock()
+
+        def settle(session) -> None:
+            run = repo.get_run(session, run_id)
+            if run is None or run["state"] not in repo.ACTIVE_RUN_STATES \
+                    or not run["planning_done"]:
+                return
+            pending, deferred, earliest = repo.run_pending(session, run_id)
+            if pending == 0:
+                if repo.update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
+                                                     "next_wake_at": None, "halt_reason": "",
+                                                     "updated_at": now},
+                                   states=repo.ACTIVE_RUN_STATES):
+                    repo.audit(session, action="run.completed", entity_type="run",
+                               entity_id=run_id, actor=SYSTEM_ACTOR,
+                               venture_id=run["venture_id"],
+                               context=repo.run_state_counts(session, [run_id])[run_id],
+                               now=now)
+            elif pending == deferred:
+                if run["state"] != "WAITING" or run["next_wake_at"] != earliest:
+                    repo.update_run(session, run_id, {
+                        "state": "WAITING", "next_wake_at": earliest,
+                        "halt_reason": "every remaining send waits for the next send window "
+                                       "or quota day", "updated_at": now},
+                        states=repo.ACTIVE_RUN_STATES)
+            elif run["state"] == "WAITING":
+                repo.update_run(session, run_id, {"state": "RUNNING", "next_wake_at": None,
+                                                  "halt_reason": "", "updated_at": now},
+                                states=("WAITING",))
+
+        await self._path.db.run(settle)

@@ -1,0 +1,452 @@
+"""The send path: idempotency -> contactability -> verdict -> SENDING -> delivery -> outcome.
+
+Every state change is one transaction with its audit event. The job is claimed by this replica
+for the whole pass, and every change is conditional on the claim, so no two workers (threads,
+replicas, a retrying caller) ever drive the same job at once. SENDING is committed before the
+channel is called; after that the job is never delivered again by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from aicmo_common.db import Database
+from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.adapters.channels import ChannelRegistry
+from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus, OutboundMessage
+from aicmo_distribution.domain.peers import (
+    CampaignFacts,
+    Contactability,
+    DependencyFailure,
+    PeerNotFound,
+    Verdict,
+)
+from aicmo_distribution.domain.sends import (
+    DUE_STATES,
+    RUN_HALTING_REASONS,
+    BlockReason,
+    FailureWindow,
+    Outcome,
+    SendState,
+    message_id_for,
+    outcome_for_contactability,
+    outcome_for_denial,
+    outcome_for_dependency,
+    retry_delay,
+    sorted_reasons,
+    verdict_key,
+)
+from aicmo_distribution.domain.unsubscribe import UnsubscribeSigner
+
+log = logging.getLogger("aicmo.distribution.send")
+
+SYSTEM_ACTOR = "service:svc-distribution"
+
+
+@dataclass(frozen=True)
+class SendSettings:
+    """The knobs of the send path (from DistributionConfig)."""
+
+    mail_domain: str = "aicmo.invalid"
+    delivery_timeout_seconds: float = 10.0
+    max_attempts: int = 5
+    retry_base_seconds: float = 1.0
+    retry_max_seconds: float = 300.0
+    claim_ttl_seconds: float = 120.0
+    defer_fallback_seconds: float = 900.0
+    autopause: FailureWindow = FailureWindow(0.2, 50)
+
+
+class SendPath:
+    """Drives send jobs through the checks and the channel."""
+
+    def __init__(self, database: Database, *, venture, leads, channels: ChannelRegistry,
+                 unsubscribe: UnsubscribeSigner, clock: Callable[[], dt.datetime],
+                 settings: SendSettings, replica_id: str | None = None,
+                 on_change: Callable[[], None] | None = None) -> None:
+        self.db = database
+        self.venture = venture
+        self.leads = leads
+        self.channels = channels
+        self.unsubscribe = unsubscribe
+        self.clock = clock
+        self.settings = settings
+        self.replica = replica_id or f"replica-{uuid.uuid4().hex[:12]}"
+        self._on_change = on_change or (lambda: None)
+
+    @property
+    def claim_ttl(self) -> dt.timedelta:
+        return dt.timedelta(seconds=self.settings.claim_ttl_seconds)
+
+    # -- entry points ----------------------------------------------------------------------
+
+    async def drive_existing(self, send_id: str) -> dict:
+        """Takes a job that may go on (queued, transiently blocked, deferred, retrying) through
+        the path now; any other job is returned as it is."""
+        now = self.clock()
+        job = await self.db.run(repo.claim_send, send_id, replica=self.replica, now=now,
+                                ttl=self.claim_ttl, states=DUE_STATES, transient_blocked=True)
+        if job is None:
+            return await self.db.run_read(repo.get_send, send_id)
+        return await self.drive_claimed(job)
+
+    async def drive_claimed(self, job: dict) -> dict:
+        """Runs one pass of the path for a job this replica has claimed."""
+        try:
+            return await self._drive(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("send path failed unexpectedly", extra={"fields": {"send": job["id"]}})
+            # Leave the job as it was (never SENDING here unless delivery began) for a retry.
+            await self.db.run(repo.release_claim, job["id"], self.replica)
+            raise
+
+    # -- the path --------------------------------------------------------------------------
+
+    async def _drive(self, job: dict) -> dict:
+        in_run = job["run_id"] is not None
+        dry = job["dry_run"]
+        try:
+            campaign = await self.venture.campaign(job["campaign_id"])
+        except PeerNotFound:
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN if dry else SendState.BLOCKED,
+                (BlockReason.CAMPAIGN_NOT_FOUND,), False, "the campaign does not exist"))
+        except DependencyFailure as failure:
+            return await self._dependency_failed(job, failure)
+
+        values: dict[str, object] = {"venture_id": campaign.venture_id}
+        adapter = self.channels.for_channel(job["channel"])
+        if adapter is None:
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN if dry else SendState.BLOCKED,
+                (BlockReason.CHANNEL_UNAVAILABLE,), False,
+                f"no adapter is configured for {job['channel']}"), values)
+
+        try:
+            contact = await self.leads.contactability(job["lead_id"], job["channel"],
+                                                      campaign.consent_required)
+        except PeerNotFound:
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN if dry else SendState.BLOCKED, (BlockReason.LEAD_NOT_FOUND,),
+                False, "the lead does not exist"), values)
+        except DependencyFailure as failure:
+            return await self._dependency_failed(job, failure, values)
+        if not contact.allowed:
+            outcome = outcome_for_contactability(contact.reasons)
+            if dry:
+                outcome = Outcome(SendState.DRY_RUN, outcome.reasons, False, outcome.detail)
+            return await self._finish(job, outcome, values)
+        if contact.venture_id != campaign.venture_id:
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN if dry else SendState.BLOCKED,
+                (BlockReason.LEAD_VENTURE_MISMATCH,), False,
+                "the lead belongs to another venture than the campaign"), values)
+
+        content, problem = await self._content(job, campaign)
+        if problem is not None:
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN if dry else SendState.FAILED,
+                (BlockReason.TEMPLATE_RENDER_FAILED,), False, problem), values)
+
+        if dry:
+            try:
+                verdict = await self.venture.check(job["campaign_id"], job["channel"])
+            except PeerNotFound:
+                return await self._finish(job, Outcome(
+                    SendState.DRY_RUN, (BlockReason.CAMPAIGN_NOT_FOUND,), False,
+                    "the campaign does not exist"), values)
+            except DependencyFailure as failure:
+                return await self._dependency_failed(job, failure, values)
+            reasons = () if verdict.allow else verdict.reasons
+            values["remaining_quota"] = verdict.remaining_quota
+            return await self._finish(job, Outcome(
+                SendState.DRY_RUN, tuple(reasons), False,
+                "dry run: would be sent" if not reasons else
+                "dry run: would not be sent: " + ", ".join(sorted_reasons(reasons))), values)
+
+        sequence = job["verdict_sequence"]
+        try:
+            verdict = await self.venture.authorize(job["campaign_id"], job["channel"],
+                                                   verdict_key(job["id"], sequence))
+            if verdict.allow and verdict.replayed:
+                verdict = await self._recheck_replayed(job, verdict)
+        except PeerNotFound:
+            return await self._finish(job, Outcome(
+                SendState.BLOCKED, (BlockReason.CAMPAIGN_NOT_FOUND,), False,
+                "the campaign does not exist"), values)
+        except DependencyFailure as failure:
+            return await self._dependency_failed(job, failure, values)
+        values["remaining_quota"] = verdict.remaining_quota
+        if not verdict.allow:
+            # Venture keeps this DENY under the key for ever: the next try needs a new key.
+            values["verdict_sequence"] = sequence + 1
+            now = self.clock()
+            outcome = outcome_for_denial(
+                verdict.reasons, next_window=verdict.next_window_open, now=now,
+                fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
+            return await self._finish(job, outcome, values)
+
+        # The verdict's policy is the newest word on consent: re-apply it to the answer leads
+        # gave (which always carries the lead's consent), without a second call.
+        if verdict.consent_required and contact.consent_status != "CONSENTED":
+            return await self._finish(job, outcome_for_contactability(
+                (BlockReason.LEAD_CONSENT_REQUIRED,)), values)
+        if verdict.venture_id and verdict.venture_id != contact.venture_id:
+            return await self._finish(job, Outcome(
+                SendState.BLOCKED, (BlockReason.LEAD_VENTURE_MISMATCH,), False,
+                "the lead belongs to another venture than the campaign"), values)
+
+        try:
+            message = await self._message(job, campaign, contact, verdict, content)
+        except DependencyFailure as failure:
+            return await self._dependency_failed(job, failure, values)
+        except tpl.TemplateProblem as problem:
+            return await self._finish(job, Outcome(
+                SendState.FAILED, (BlockReason.TEMPLATE_RENDER_FAILED,), False,
+                str(problem)), values)
+        return await self._deliver(job, message, adapter, values, in_run)
+
+    async def _recheck_replayed(self, job: dict, verdict: Verdict) -> Verdict:
+        """A replayed ALLOW was decided earlier (a lost answer, or a retry after a channel
+        failure). The unit it reserved is ours, but a pause or kill switch since then must
+        still stop the send: ask again without reserving, ignoring the used-up quota."""
+        current = await self.venture.check(job["campaign_id"], job["channel"])
+        reasons = tuple(r for r in current.reasons if r is not BlockReason.DAILY_LIMIT_REACHED)
+        if current.allow or not reasons:
+            return verdict
+        return Verdict(False, reasons, current.remaining_quota, current.venture_id,
+                       current.consent_required, current.sender, current.next_window_open)
+
+    async def _content(self, job: dict, campaign: CampaignFacts
+                       ) -> tuple[tpl.MessageContent | None, str | None]:
+        if job["template_id"]:
+            template = await self.db.run_read(repo.get_template, job["template_id"])
+            if template is None:
+                return None, "the template no longer exists"
+            if template["venture_id"] != campaign.venture_id:
+                return None, "the template belongs to another venture than the campaign"
+            return tpl.MessageContent(template["subject"], template["body_text"],
+                                      template["body_html"]), None
+        return tpl.MessageContent(job["inline_subject"] or "", job["inline_body_text"] or "",
+                                  job["inline_body_html"] or ""), None
+
+    async def render_for(self, *, content: tpl.MessageContent, channel: str, lead_id: str,
+                         lead: Mapping[str, object], campaign_id: str, venture_id: str,
+                         step: int, sender, venture_name: str) -> tpl.MessageContent:
+        """Renders content as it would be sent (footer included for email)."""
+        unsubscribe_url = self.unsubscribe.url(lead_id, campaign_id)
+        context = tpl.RenderContext(
+            lead=lead,
+            venture={"id": venture_id, "name": venture_name, "from_name": sender.from_name,
+                     "from_address": sender.from_address,
+                     "postal_address": sender.postal_address},
+            campaign={"id": campaign_id, "step": step},
+            unsubscribe_url=unsubscribe_url, postal_address=sender.postal_address)
+        rendered = tpl.render(content, context)
+        if channel == "EMAIL":
+            rendered = tpl.with_footer(rendered, unsubscribe_url=unsubscribe_url,
+                                       postal_address=sender.postal_address)
+        return rendered
+
+    async def _message(self, job: dict, campaign: CampaignFacts, contact: Contactability,
+                       verdict: Verdict, content: tpl.MessageContent) -> OutboundMessage:
+        venture_name = ""
+        if "venture.name" in (tpl.analyse(content, channel=job["channel"])):
+            venture_name = (await self.venture.venture(campaign.venture_id)).name
+        rendered = await self.render_for(
+            content=content, channel=job["channel"], lead_id=job["lead_id"], lead=contact.lead,
+            campaign_id=job["campaign_id"], venture_id=campaign.venture_id, step=job["step"],
+            sender=verdict.sender, venture_name=venture_name)
+        return OutboundMessage(
+            send_id=job["id"], channel=job["channel"], campaign_id=job["campaign_id"],
+            venture_id=campaign.venture_id, lead_id=job["lead_id"], step=job["step"],
+            to_address=contact.address, from_address=verdict.sender.from_address,
+            from_name=verdict.sender.from_name, subject=rendered.subject,
+            body_text=rendered.body_text, body_html=rendered.body_html,
+            unsubscribe_url=self.unsubscribe.url(job["lead_id"], job["campaign_id"]),
+            postal_address=verdict.sender.postal_address,
+            message_id=message_id_for(job["id"], self.settings.mail_domain))
+
+    async def _deliver(self, job: dict, message: OutboundMessage, adapter, values: dict,
+                       in_run: bool) -> dict:
+        now = self.clock()
+        marked = await self.db.run(self._mark_sending, job, message, values, now)
+        if marked is None:
+            return await self._not_marked(job, values)
+        self._on_change()
+        try:
+            result = await asyncio.wait_for(
+                adapter.deliver(message), self.settings.delivery_timeout_seconds + 5)
+        except asyncio.CancelledError:
+            raise  # the job stays SENDING: reconciled to UNKNOWN_OUTCOME, never re-sent
+        except Exception as error:  # noqa: BLE001 - we cannot know whether it went out
+            log.exception("channel failed unexpectedly")
+            result = DeliveryResult(DeliveryStatus.UNKNOWN,
+                                    detail=f"the channel failed: {type(error).__name__}")
+        now = self.clock()
+        attempts = marked["delivery_attempts"]
+        after: dict[str, object] = {}
+        if result.status is DeliveryStatus.SENT:
+            outcome = Outcome(SendState.SENT, (), False, result.detail or "delivered")
+            after = {"sent_at": now, "message_id": result.provider_message_id
+                     or message.message_id}
+        elif result.status is DeliveryStatus.PERMANENT:
+            outcome = Outcome(SendState.FAILED, (BlockReason.DELIVERY_REJECTED,), False,
+                              result.detail)
+        elif result.status is DeliveryStatus.UNKNOWN:
+            outcome = Outcome(SendState.UNKNOWN_OUTCOME,
+                              (BlockReason.DELIVERY_OUTCOME_UNKNOWN,), False, result.detail)
+        elif attempts >= self.settings.max_attempts:
+            outcome = Outcome(SendState.FAILED, (BlockReason.RETRIES_EXHAUSTED,), False,
+                              f"{result.detail}; gave up after {attempts} attempts")
+        else:
+            outcome = Outcome(SendState.RETRYING, (BlockReason.DELIVERY_FAILED,), True,
+                              result.detail, now + retry_delay(
+                                  attempts, base_seconds=self.settings.retry_base_seconds,
+                                  max_seconds=self.settings.retry_max_seconds))
+        finished = await self._finish(marked, outcome, after, from_state=SendState.SENDING)
+        if in_run:
+            await self._check_autopause(finished)
+        return finished
+
+    def _mark_sending(self, session, job: dict, message: OutboundMessage, values: dict,
+                      now: dt.datetime) -> dict | None:
+        marked = repo.update_claimed_send(
+            session, job["id"], replica=self.replica, state=job["state"],
+            require_active_run=True,
+            values={**values, "state": str(SendState.SENDING), "block_reasons": "",
+                    "transient": False, "detail": "handed to the channel",
+                    "delivery_attempts": job["delivery_attempts"] + 1,
+                    "message_id": message.message_id, "next_attempt_at": None,
+                    "claim_expires_at": now + self.claim_ttl,
+                    "updated_at": now, "updated_day": repo.day_of(now)})
+        if marked is not None:
+            repo.audit(session, action="send.sending", entity_type="send", entity_id=job["id"],
+                       actor=SYSTEM_ACTOR, venture_id=marked["venture_id"],
+                       context=_context(marked), now=now)
+        return marked
+
+    async def _not_marked(self, job: dict, values: dict) -> dict:
+        """SENDING was refused: the claim lapsed, or the job's run stopped meanwhile."""
+        current = await self.db.run_read(repo.get_send, job["id"])
+        if current is None or current["claimed_by"] != self.replica or not job["run_id"]:
+            return current
+        run = await self.db.run_read(repo.get_run, job["run_id"])
+        if run is not None and run["state"] == "CANCELLED":
+            return await self._finish(job, Outcome(SendState.BLOCKED,
+                                                   (BlockReason.RUN_CANCELLED,), False,
+                                                   "the run was cancelled before this send "
+                                                   "started"), values)
+        # A halted run: the send waits (still queued) for the run to resume.
+        await self.db.run(repo.update_claimed_send, job["id"], replica=self.replica,
+                          state=job["state"], values={**values, "claimed_by": None,
+                                                      "claim_expires_at": None})
+        return await self.db.run_read(repo.get_send, job["id"])
+
+    async def _dependency_failed(self, job: dict, failure: DependencyFailure,
+                                 values: dict | None = None) -> dict:
+        retry_at = None
+        if job["run_id"] is not None and job["check_attempts"] < self.settings.max_attempts:
+            retry_at = self.clock() + retry_delay(
+                job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
+                max_seconds=self.settings.retry_max_seconds)
+        outcome = outcome_for_dependency(failure.reason, failure.detail, retry_at=retry_at)
+        if job["dry_run"]:
+            outcome = Outcome(SendState.DRY_RUN, outcome.reasons, True, outcome.detail)
+        return await self._finish(job, outcome, values)
+
+    async def _finish(self, job: dict, outcome: Outcome, values: Mapping | None = None, *,
+                      from_state: SendState | None = None) -> dict:
+        now = self.clock()
+        state = str(from_state) if from_state is not None else job["state"]
+        finished = await self.db.run(self._record_outcome, job, state, outcome,
+                                     dict(values or {}), now)
+        self._on_change()
+        if finished is None:  # the claim lapsed meanwhile: someone else has the job now
+            return await self.db.run_read(repo.get_send, job["id"])
+        return finished
+
+    def _record_outcome(self, session, job: dict, state: str, outcome: Outcome, values: dict,
+                        now: dt.datetime) -> dict | None:
+        changed = repo.update_claimed_send(
+            session, job["id"], replica=self.replica, state=state,
+            values={**values, "state": str(outcome.state),
+                    "block_reasons": ",".join(outcome.reasons), "transient": outcome.transient,
+                    "detail": outcome.detail[:2000], "next_attempt_at": outcome.next_attempt_at,
+                    "claimed_by": None, "claim_expires_at": None, "updated_at": now,
+                    "updated_day": repo.day_of(now)})
+        if changed is None:
+            return None
+        repo.audit(session, action=f"send.{outcome.state.lower()}", entity_type="send",
+                   entity_id=job["id"], actor=SYSTEM_ACTOR, venture_id=changed["venture_id"],
+                   context=_context(changed), now=now)
+        if (changed["run_id"] and outcome.state is SendState.BLOCKED
+                and set(outcome.reasons) & RUN_HALTING_REASONS):
+            halting = sorted_reasons(set(outcome.reasons) & RUN_HALTING_REASONS)
+            if repo.update_run(session, changed["run_id"], {
+                    "state": "HALTED", "halt_reason": "stopped at a send the verdict denied: "
+                    + ", ".join(halting), "halt_block_reasons": [str(r) for r in halting],
+                    "updated_at": now}, states=repo.ACTIVE_RUN_STATES):
+                repo.audit(session, action="run.halted", entity_type="run",
+                           entity_id=changed["run_id"], actor=SYSTEM_ACTOR,
+                           venture_id=changed["venture_id"],
+                           context={"reasons": [str(r) for r in halting],
+                                    "send_id": job["id"]}, now=now)
+        return changed
+
+    async def _check_autopause(self, job: dict) -> None:
+        window = self.settings.autopause
+        if window.ratio <= 0 or job["state"] == str(SendState.SENT):
+            return
+        recent = await self.db.run_read(repo.recent_delivery_failures, job["run_id"],
+                                        window.window)
+        if not window.crossed(recent):
+            return
+        run = await self.db.run_read(repo.get_run, job["run_id"])
+        if run is None or run["auto_paused"] or run["state"] not in repo.ACTIVE_RUN_STATES:
+            return
+        failures = sum(recent[: window.window])
+        reason = (f"auto-pause: {failures} of the last {window.window} delivery attempts of "
+                  f"run {run['id']} failed (threshold {window.ratio:.0%})")
+        paused = "the campaign was paused"
+        try:
+            await self.venture.pause(run["campaign_id"], reason, f"autopause-{run['id']}")
+        except DependencyFailure as failure:
+            paused = f"pausing the campaign failed ({failure.detail}); the run stopped anyway"
+        now = self.clock()
+
+        def halt(session) -> None:
+            if repo.update_run(session, run["id"], {
+                    "state": "HALTED", "auto_paused": True,
+                    "halt_reason": f"{reason}; {paused}", "halt_block_reasons": [],
+                    "updated_at": now}, states=repo.ACTIVE_RUN_STATES):
+                repo.audit(session, action="run.auto_paused", entity_type="run",
+                           entity_id=run["id"], actor=SYSTEM_ACTOR,
+                           venture_id=run["venture_id"],
+                           context={"campaign_id": run["campaign_id"], "failures": failures,
+                                    "window": window.window, "ratio": window.ratio,
+                                    "campaign_paused": paused.startswith("the campaign")},
+                           now=now)
+
+        await self.db.run(halt)
+        log.warning(reason)
+
+
+def _context(job: Mapping) -> dict[str, object]:
+    """Audit context: ids, states and reasons only; never an address or a name."""
+    return {
+        "campaign_id": job["campaign_id"], "lead_id": job["lead_id"],
+        "channel": job["channel"], "step": job["step"], "run_id": job["run_id"] or "",
+        "state": job["state"], "dry_run": bool(job["dry_run"]),
+        "reasons": [r for r in (job["block_reasons"] or "").split(",") if r],
+        "transient": bool(job["transient"]), "delivery_attempts": job["delivery_attempts"],
+        "message_id": job["message_id"],
+    }

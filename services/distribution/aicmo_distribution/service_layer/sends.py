@@ -1,0 +1,291 @@
+"""Use cases about single sends: create (idempotent), read, list, count, settle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from aicmo_common.auth import MANAGERS, Principal, Role
+from aicmo_common.errors import (
+    FailedPrecondition,
+    FieldErrors,
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    Unavailable,
+)
+from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.domain.peers import CampaignFacts, DependencyFailure, PeerNotFound
+from aicmo_distribution.domain.sends import (
+    CHANNELS,
+    FINAL_STATES,
+    SendState,
+    dedupe_key,
+    request_fingerprint,
+)
+from aicmo_distribution.service_layer.sending import SendPath
+
+WRITERS = MANAGERS | {Role.SERVICE}
+MAX_ID = 128
+MAX_PAGE = 500
+DEFAULT_PAGE = 50
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """A CreateSend, as the service layer sees it."""
+
+    request_id: str
+    campaign_id: str
+    lead_id: str
+    channel: str
+    template_id: str
+    message: tpl.MessageContent | None
+    step: int
+    dry_run: bool
+
+    def fingerprint(self) -> str:
+        message = self.message or tpl.MessageContent()
+        return request_fingerprint({
+            "campaign": self.campaign_id, "lead": self.lead_id, "channel": self.channel,
+            "template": self.template_id, "subject": message.subject,
+            "text": message.body_text, "html": message.body_html, "step": self.step,
+            "dry_run": self.dry_run})
+
+
+def page_size(value: int, errors: FieldErrors) -> int:
+    if value < 0 or value > MAX_PAGE:
+        errors.add("page_size", f"must be between 0 and {MAX_PAGE}")
+        return DEFAULT_PAGE
+    return value or DEFAULT_PAGE
+
+
+def check_id(errors: FieldErrors, name: str, value: str, *, required: bool = True) -> None:
+    if not value:
+        if required:
+            errors.add(name, "is required")
+    elif len(value) > MAX_ID or not value.isprintable():
+        errors.add(name, f"must be at most {MAX_ID} printable characters")
+
+
+def validate_send(request: SendRequest) -> int:
+    """Checks every field; returns the step (0 means 1)."""
+    errors = FieldErrors()
+    check_id(errors, "request_id", request.request_id)
+    check_id(errors, "campaign_id", request.campaign_id)
+    check_id(errors, "lead_id", request.lead_id)
+    if request.channel not in CHANNELS:
+        errors.add("channel", "is required (EMAIL, LINKEDIN, SMS or WEBHOOK)")
+    if bool(request.template_id) == (request.message is not None):
+        errors.add("template_id", "exactly one of template_id and message is required")
+    check_id(errors, "template_id", request.template_id, required=False)
+    if request.step < 0 or request.step > 1000:
+        errors.add("step", "must be between 1 and 1000 (0 means 1)")
+    unknown = False
+    if request.message is not None and request.channel in CHANNELS:
+        try:
+            tpl.analyse(request.message, channel=request.channel)
+        except tpl.TemplateProblem as problem:
+            errors.add(problem.field, str(problem))
+            unknown = problem.unknown
+    errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if unknown and len(errors.violations) == 1
+                        else None)
+    return request.step or 1
+
+
+async def create_send(path: SendPath, request: SendRequest, principal: Principal
+                      ) -> tuple[dict, bool]:
+    principal.require(WRITERS, "CreateSend")
+    step = validate_send(request)
+    request = SendRequest(**{**request.__dict__, "step": step})
+    fingerprint = request.fingerprint()
+    template = None
+    if request.template_id:
+        template = await path.db.run_read(repo.get_template, request.template_id)
+        if template is None or not principal.may_see(template["venture_id"]):
+            raise NotFound(f"template {request.template_id} does not exist")
+        if template["channel"] != request.channel:
+            raise InvalidArgument([_violation("channel",
+                                              f"must be the template's channel "
+                                              f"({template['channel']})")])
+
+    existing = await path.db.run_read(repo.send_by_request, request.request_id)
+    if existing is not None:
+        return await _replay(path, existing, fingerprint, principal, by_request=True), True
+
+    campaign: CampaignFacts | None = None
+    try:
+        campaign = await path.venture.campaign(request.campaign_id)
+    except PeerNotFound:
+        raise NotFound(f"campaign {request.campaign_id} does not exist") from None
+    except DependencyFailure as failure:
+        if principal.venture is not None:
+            # The caller's scope cannot be checked without the campaign: refuse, record nothing.
+            raise Unavailable(f"cannot check the campaign: {failure.detail}",
+                              reason="DEPENDENCY_UNAVAILABLE") from None
+    if campaign is not None:
+        if not principal.may_see(campaign.venture_id):
+            raise NotFound(f"campaign {request.campaign_id} does not exist")
+        if template is not None and template["venture_id"] != campaign.venture_id:
+            raise InvalidArgument([_violation("template_id",
+                                              "belongs to another venture than the campaign")])
+
+    key = None if request.dry_run else dedupe_key(request.campaign_id, request.lead_id, step)
+    if key is not None:
+        first = await path.db.run_read(repo.send_by_dedupe, key)
+        if first is not None:
+            return await _replay(path, first, None, principal, by_request=False), True
+
+    now = path.clock()
+    send_id = str(uuid.uuid4())
+    message = request.message
+    values = {
+        "id": send_id, "request_id": request.request_id, "request_hash": fingerprint,
+        "dedupe_key": key, "campaign_id": request.campaign_id,
+        "venture_id": campaign.venture_id if campaign else "", "lead_id": request.lead_id,
+        "channel": request.channel, "step": step, "template_id": request.template_id or None,
+        "inline_subject": message.subject if message else None,
+        "inline_body_text": message.body_text if message else None,
+        "inline_body_html": message.body_html if message else None,
+        "run_id": None, "dry_run": request.dry_run, "state": str(SendState.QUEUED),
+        "block_reasons": "", "transient": False, "detail": "recorded",
+        "delivery_attempts": 0, "check_attempts": 1, "verdict_sequence": 0, "message_id": "",
+        "remaining_quota": 0, "next_attempt_at": None,
+        # Claimed from the start: the worker must not pick up a send this call is driving.
+        "claimed_by": path.replica, "claim_expires_at": now + path.claim_ttl,
+        "created_at": now, "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
+        "resolution_note": "",
+    }
+
+    def insert(session) -> dict | None:
+        if not repo.insert_send(session, values):
+            return None
+        repo.audit(session, action="send.created", entity_type="send", entity_id=send_id,
+                   actor=principal.actor, venture_id=values["venture_id"],
+                   request_id=request.request_id,
+                   context={"campaign_id": request.campaign_id, "lead_id": request.lead_id,
+                            "channel": request.channel, "step": step,
+                            "template_id": request.template_id, "dry_run": request.dry_run},
+                   now=now)
+        return repo.get_send(session, send_id)
+
+    job = await path.db.run(insert)
+    if job is None:
+        # Another call took the request id or the (campaign, lead, step) just now.
+        raced = await path.db.run_read(repo.send_by_request, request.request_id)
+        if raced is not None:
+            return await _replay(path, raced, fingerprint, principal, by_request=True), True
+        first = await path.db.run_read(repo.send_by_dedupe, key) if key else None
+        if first is None:
+            raise FailedPrecondition("the send could not be recorded; retry",
+                                     reason="CONFLICT")
+        return await _replay(path, first, None, principal, by_request=False), True
+    return await path.drive_claimed(job), False
+
+
+async def _replay(path: SendPath, job: dict, fingerprint: str | None, principal: Principal, *,
+                  by_request: bool) -> dict:
+    if by_request and fingerprint is not None and job["request_hash"] != fingerprint:
+        raise FailedPrecondition("this request_id was used for a different send",
+                                 reason="REQUEST_ID_REUSED",
+                                 metadata={"send_id": job["id"]})
+    if job["venture_id"] and not principal.may_see(job["venture_id"]):
+        raise NotFound("send does not exist")
+    if job["state"] in {str(s) for s in FINAL_STATES} or job["dry_run"]:
+        return job
+    # Not final (transiently blocked, deferred, retrying, queued): a retry runs the path again;
+    # the claim makes sure only one pass runs at a time and SENDING is never repeated.
+    return await path.drive_existing(job["id"])
+
+
+def _violation(field_name: str, description: str) -> FieldViolation:
+    return FieldViolation(field_name, description)
+
+
+async def get_send(path: SendPath, send_id: str, principal: Principal) -> dict:
+    job = await path.db.run_read(repo.get_send, send_id) if send_id else None
+    if job is None or not principal.may_see(job["venture_id"]) or (
+            principal.venture is not None and not job["venture_id"]):
+        raise NotFound(f"send {send_id} does not exist")
+    return job
+
+
+async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, lead_id: str,
+                     state: str | None, channel: str | None, run_id: str, size: int,
+                     token: str) -> tuple[list[dict], str]:
+    errors = FieldErrors()
+    limit = page_size(size, errors)
+    after = None
+    if token:
+        decoded = repo.decode_token(token)
+        try:
+            after = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
+        except (TypeError, KeyError, ValueError):
+            errors.add("page_token", "is not a token this call returned")
+    errors.raise_if_any()
+    filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
+               "channel": channel, "run_id": run_id}
+    if principal.venture is not None:
+        filters["venture_id"] = principal.venture
+    rows = await path.db.run_read(repo.list_sends, filters=filters, after=after,
+                                  limit=limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_token = repo.encode_token({"c": last["created_at"].isoformat(), "i": last["id"]})
+    return rows, next_token
+
+
+async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: str,
+                          principal: Principal) -> dict:
+    principal.require(MANAGERS, "ResolveUnknownOutcome")
+    errors = FieldErrors()
+    check_id(errors, "send_id", send_id)
+    if outcome not in (str(SendState.SENT), str(SendState.FAILED)):
+        errors.add("outcome", "must be SEND_STATE_SENT or SEND_STATE_FAILED")
+    if not note.strip():
+        errors.add("note", "is required")
+    elif len(note) > 1000:
+        errors.add("note", "must be at most 1000 characters")
+    errors.raise_if_any()
+    job = await get_send(path, send_id, principal)
+    now = path.clock()
+
+    def settle(session) -> dict | None:
+        settled = repo.settle_unknown(session, job["id"], dict(
+                    state=outcome, transient=False,
+                    block_reasons="" if outcome == "SENT" else "DELIVERY_OUTCOME_UNKNOWN",
+                    detail=f"settled as {outcome} after review",
+                    resolution_note=f"{principal.actor}: {note.strip()}",
+                    sent_at=now if outcome == "SENT" else None,
+                    updated_at=now, updated_day=repo.day_of(now)))
+        if not settled:
+            return None
+        repo.audit(session, action="send.resolved", entity_type="send", entity_id=job["id"],
+                   actor=principal.actor, venture_id=job["venture_id"],
+                   context={"outcome": outcome, "campaign_id": job["campaign_id"],
+                            "lead_id": job["lead_id"]}, now=now)
+        return repo.get_send(session, job["id"])
+
+    settled = await path.db.run(settle)
+    if settled is None:
+        raise FailedPrecondition(f"send {send_id} is not in UNKNOWN_OUTCOME",
+                                 reason="INVALID_TRANSITION")
+    return settled
+
+
+async def count_sends(path: SendPath, *, campaign_id: str, since: dt.datetime | None,
+                      include_dry_run: bool, principal: Principal
+                      ) -> tuple[int, int, list[tuple[str, str, str, int]]]:
+    errors = FieldErrors()
+    check_id(errors, "campaign_id", campaign_id)
+    errors.raise_if_any()
+    buckets = await path.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
+                                     include_dry_run=include_dry_run,
+                                     venture_id=principal.venture)
+    total = sum(n for *_, n in buckets)
+    sent = sum(n for _, state, _, n in buckets if state == str(SendState.SENT))
+    return total, sent, buckets

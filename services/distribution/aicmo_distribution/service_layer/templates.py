@@ -1,0 +1,203 @@
+"""Template use cases: create, read, list, update (checked at save time), preview."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from aicmo_common.auth import MANAGERS, Principal
+from aicmo_common.errors import FailedPrecondition, FieldErrors, NotFound, Unavailable
+from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
+from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
+from aicmo_distribution.service_layer.sending import SendPath
+from aicmo_distribution.service_layer.sends import check_id, page_size
+
+UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
+
+
+def _check(errors: FieldErrors, *, name: str, channel: str, content: tpl.MessageContent
+           ) -> tuple[list[str], bool]:
+    """Validates name and content; returns (variables, whether an unknown variable was the
+    problem)."""
+    if not name.strip():
+        errors.add("template.name", "is required")
+    elif len(name) > tpl.MAX_NAME:
+        errors.add("template.name", f"must be at most {tpl.MAX_NAME} characters")
+    if channel not in CHANNELS:
+        errors.add("template.channel", "is required (EMAIL, LINKEDIN, SMS or WEBHOOK)")
+        return [], False
+    try:
+        return tpl.analyse(content, channel=channel), False
+    except tpl.TemplateProblem as problem:
+        errors.add(f"template.{problem.field}", str(problem))
+        return [], problem.unknown
+
+
+def _raise(errors: FieldErrors, unknown: bool) -> None:
+    errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if unknown else None)
+
+
+async def create_template(path: SendPath, *, venture_id: str, name: str, channel: str,
+                          content: tpl.MessageContent, request_id: str,
+                          principal: Principal) -> dict:
+    principal.require(MANAGERS, "CreateTemplate")
+    errors = FieldErrors()
+    check_id(errors, "template.venture_id", venture_id)
+    check_id(errors, "request_id", request_id, required=False)
+    variables, unknown = _check(errors, name=name, channel=channel, content=content)
+    _raise(errors, unknown)
+    if not principal.may_see(venture_id):
+        raise NotFound(f"venture {venture_id} does not exist")
+    fingerprint = request_fingerprint({"venture": venture_id, "name": name, "channel": channel,
+                                       "content": content.__dict__})
+    if request_id:
+        existing = await path.db.run_read(repo.template_by_request, request_id)
+        if existing is not None:
+            return _same(existing, fingerprint)
+    now = path.clock()
+    template_id = str(uuid.uuid4())
+    values = {"id": template_id, "venture_id": venture_id, "name": name.strip(),
+              "channel": channel, "subject": content.subject, "body_text": content.body_text,
+              "body_html": content.body_html, "variables": variables, "revision": 1,
+              "request_id": request_id or None, "request_hash": fingerprint,
+              "created_at": now, "updated_at": now}
+
+    def insert(session) -> dict | None:
+        if not repo.insert_template(session, values):
+            return None
+        repo.audit(session, action="template.created", entity_type="template",
+                   entity_id=template_id, actor=principal.actor, venture_id=venture_id,
+                   request_id=request_id,
+                   context={"channel": channel, "variables": variables}, now=now)
+        return repo.get_template(session, template_id)
+
+    created = await path.db.run(insert)
+    if created is None:
+        return _same(await path.db.run_read(repo.template_by_request, request_id), fingerprint)
+    return created
+
+
+def _same(existing: dict, fingerprint: str) -> dict:
+    if existing["request_hash"] != fingerprint:
+        raise FailedPrecondition("this request_id was used for a different template",
+                                 reason="REQUEST_ID_REUSED")
+    return existing
+
+
+async def get_template(path: SendPath, template_id: str, principal: Principal) -> dict:
+    template = await path.db.run_read(repo.get_template, template_id) if template_id else None
+    if template is None or not principal.may_see(template["venture_id"]):
+        raise NotFound(f"template {template_id} does not exist")
+    return template
+
+
+async def list_templates(path: SendPath, *, venture_id: str, channel: str | None, size: int,
+                         token: str, principal: Principal) -> tuple[list[dict], str]:
+    errors = FieldErrors()
+    limit = page_size(size, errors)
+    after = None
+    if token:
+        decoded = repo.decode_token(token)
+        try:
+            after = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
+        except (TypeError, KeyError, ValueError):
+            errors.add("page_token", "is not a token this call returned")
+    errors.raise_if_any()
+    if principal.venture is not None:
+        if venture_id and venture_id != principal.venture:
+            return [], ""
+        venture_id = principal.venture
+    rows = await path.db.run_read(repo.list_templates, venture_id=venture_id or None,
+                                  channel=channel, after=after, limit=limit + 1)
+    next_token = ""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_token = repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
+                                        "i": rows[-1]["id"]})
+    return rows, next_token
+
+
+async def update_template(path: SendPath, *, template_id: str, name: str,
+                          content: tpl.MessageContent, mask: Sequence[str],
+                          principal: Principal) -> dict:
+    principal.require(MANAGERS, "UpdateTemplate")
+    errors = FieldErrors()
+    check_id(errors, "template.id", template_id)
+    if not mask:
+        errors.add("update_mask", "names no field")
+    bad = [p for p in mask if p not in UPDATABLE]
+    if bad:
+        errors.add("update_mask", f"unknown or immutable paths: {', '.join(bad)} "
+                                  f"(allowed: {', '.join(UPDATABLE)})")
+    errors.raise_if_any()
+    current = await get_template(path, template_id, principal)
+    new_name = name if "name" in mask else current["name"]
+    whole = "message" in mask
+    merged = tpl.MessageContent(
+        content.subject if whole or "message.subject" in mask else current["subject"],
+        content.body_text if whole or "message.body_text" in mask else current["body_text"],
+        content.body_html if whole or "message.body_html" in mask else current["body_html"])
+    variables, unknown = _check(errors, name=new_name, channel=current["channel"],
+                                content=merged)
+    _raise(errors, unknown)
+    now = path.clock()
+
+    def change(session) -> dict:
+        repo.update_template(session, template_id, {
+            "name": new_name.strip(), "subject": merged.subject, "body_text": merged.body_text,
+            "body_html": merged.body_html, "variables": variables,
+            "revision": current["revision"] + 1, "updated_at": now})
+        repo.audit(session, action="template.updated", entity_type="template",
+                   entity_id=template_id, actor=principal.actor,
+                   venture_id=current["venture_id"],
+                   context={"changed_fields": list(mask), "variables": variables}, now=now)
+        return repo.get_template(session, template_id)
+
+    return await path.db.run(change)
+
+
+async def preview(path: SendPath, *, template_id: str, content: tpl.MessageContent | None,
+                  lead_id: str, campaign_id: str, step: int, principal: Principal
+                  ) -> tpl.MessageContent:
+    errors = FieldErrors()
+    check_id(errors, "lead_id", lead_id)
+    check_id(errors, "campaign_id", campaign_id)
+    if bool(template_id) == (content is not None):
+        errors.add("template_id", "exactly one of template_id and message is required")
+    if step < 0 or step > 1000:
+        errors.add("step", "must be between 1 and 1000 (0 means 1)")
+    errors.raise_if_any()
+    channel = "EMAIL"
+    if template_id:
+        template = await get_template(path, template_id, principal)
+        content = tpl.MessageContent(template["subject"], template["body_text"],
+                                     template["body_html"])
+        channel = template["channel"]
+    else:
+        try:
+            tpl.analyse(content, channel=channel)
+        except tpl.TemplateProblem as problem:
+            errors.add(problem.field, str(problem))
+            errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if problem.unknown else None)
+    try:
+        campaign = await path.venture.campaign(campaign_id)
+        if not principal.may_see(campaign.venture_id):
+            raise NotFound(f"campaign {campaign_id} does not exist")
+        venture = await path.venture.venture(campaign.venture_id)
+        lead = await path.leads.lead(lead_id)
+    except PeerNotFound as missing:
+        raise NotFound(str(missing)) from None
+    except DependencyFailure as failure:
+        raise Unavailable(failure.detail, reason="DEPENDENCY_UNAVAILABLE") from None
+    if lead.get("venture_id") != campaign.venture_id:
+        raise NotFound(f"lead {lead_id} does not exist in the campaign's venture")
+    try:
+        return await path.render_for(
+            content=content, channel=channel, lead_id=lead_id, lead=lead,
+            campaign_id=campaign_id, venture_id=campaign.venture_id, step=step or 1,
+            sender=venture.sender, venture_name=venture.name)
+    except tpl.TemplateProblem as problem:
+        raise FailedPrecondition(str(problem), reason="TEMPLATE_RENDER_FAILED") from None

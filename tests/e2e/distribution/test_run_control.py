@@ -1,0 +1,154 @@
+"""Runs under control: kill switch mid-run, pause/resume and re-run, the daily limit shared by
+two concurrent runs, and a process stopped while a message was being sent."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+import uuid
+from collections import Counter
+
+from aicmo.distribution.v1 import distribution_pb2 as dpb
+from aicmo.venture.v1 import venture_pb2 as vpb
+from aicmo_distribution.bootstrap import Dependencies
+from aicmo_distribution.domain.delivery import DeliveryResult
+from tests.e2e.distribution.conftest import wait_for
+
+HELD = 4  # run concurrency and SMTP connections: every send in flight is held at DATA
+
+
+async def _hold_first_wave(stack, campaign, count: int):
+    leads = [await stack.capture(campaign, f"w{i}@example.org") for i in range(count)]
+    template = await stack.template(campaign.venture_id)
+    stack.inbox.hold = asyncio.Event()
+    run = await stack.run(campaign, template)
+
+    async def held() -> bool:
+        return len(stack.inbox.data_started) == HELD
+
+    await wait_for(held, what="the first wave held at DATA")
+    return leads, template, run
+
+
+async def test_kill_switch_mid_run_stops_every_later_delivery(stack):
+    await stack.start_distribution(AICMO_RUN_CONCURRENCY=HELD, AICMO_SMTP_POOL_SIZE=HELD)
+    campaign = await stack.campaign()
+    _, _, run = await _hold_first_wave(stack, campaign, 10)
+
+    await stack.venture.SetCampaignKillSwitch(vpb.SetCampaignKillSwitchRequest(
+        campaign_id=campaign.id, reason="stop now"), metadata=stack.md)
+    switched = time.monotonic()
+    stack.inbox.hold.set()
+
+    halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
+    assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_KILL_SWITCH]
+    assert "CAMPAIGN_KILL_SWITCH" in halted.halt_reason
+    assert all(started < switched for started in stack.inbox.data_started)
+    assert len(stack.inbox.messages) == HELD
+    states = Counter(s.state for s in await stack.sends(run_id=run.id))
+    assert states[dpb.SEND_STATE_SENT] == HELD
+    assert states[dpb.SEND_STATE_SENDING] == 0
+
+
+async def test_pause_resume_and_rerun_never_send_twice(stack):
+    await stack.start_distribution(AICMO_RUN_CONCURRENCY=HELD, AICMO_SMTP_POOL_SIZE=HELD)
+    campaign = await stack.campaign()
+    leads, template, run = await _hold_first_wave(stack, campaign, 10)
+
+    await stack.venture.PauseCampaign(vpb.PauseCampaignRequest(campaign_id=campaign.id,
+                                                               reason="lunch"),
+                                      metadata=stack.md)
+    stack.inbox.hold.set()
+    halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
+    assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_NOT_RUNNING]
+    assert len(stack.inbox.messages) == HELD
+
+    await stack.venture.ResumeCampaign(vpb.ResumeCampaignRequest(campaign_id=campaign.id,
+                                                                 reason="back"),
+                                       metadata=stack.md)
+    await stack.dist.ResumeRun(dpb.ResumeRunRequest(run_id=run.id), metadata=stack.md)
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    assert {c.state: c.count for c in done.state_counts} == {dpb.SEND_STATE_SENT: 10}
+
+    rerun = await stack.run(campaign, template)
+    rerun_done = await stack.wait_run(rerun.id, dpb.RUN_STATE_COMPLETED)
+    assert rerun_done.skipped_existing == 10
+    per_recipient = Counter(m.recipients[0] for m in stack.inbox.messages)
+    assert per_recipient == Counter({lead.email: 1 for lead in leads})
+
+
+async def test_two_concurrent_runs_never_exceed_the_daily_limit_together(stack):
+    await stack.start_distribution()
+    campaign = await stack.campaign(limit=5)
+    for i in range(6):
+        await stack.capture(campaign, f"lim{i}@example.org")
+    template = await stack.template(campaign.venture_id)
+
+    first, second = await asyncio.gather(stack.run(campaign, template, step=1),
+                                         stack.run(campaign, template, step=2))
+    waiting = [await stack.wait_run(r.id, dpb.RUN_STATE_WAITING) for r in (first, second)]
+
+    assert len(stack.inbox.messages) == 5
+    sent = sum(c.count for run in waiting for c in run.state_counts
+               if c.state == dpb.SEND_STATE_SENT)
+    deferred = [s for run in waiting for s in await stack.sends(run_id=run.id)
+                if s.state == dpb.SEND_STATE_DEFERRED]
+    assert sent == 5 and len(deferred) == 7
+    assert all(list(s.block_reasons) == [dpb.BLOCK_REASON_DAILY_LIMIT_REACHED]
+               and s.transient and s.HasField("next_attempt_time") for s in deferred)
+    assert all(run.HasField("next_wake_time") for run in waiting)
+
+
+class HangingChannel:
+    """A channel that never returns: the process 'dies' while delivering."""
+
+    name = "hanging"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    async def deliver(self, message) -> DeliveryResult:
+        self.calls += 1
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+    async def close(self) -> None:
+        return None
+
+
+async def test_a_send_left_sending_by_a_stopped_process_is_never_resent(stack):
+    hanging = HangingChannel()
+    await stack.start_distribution(Dependencies(channels={"EMAIL": hanging}))
+    campaign = await stack.campaign()
+    lead = await stack.capture(campaign, "crash@example.org")
+    template = await stack.template(campaign.venture_id)
+    request_id = str(uuid.uuid4())
+    call = asyncio.ensure_future(stack.create_send(campaign, lead.lead_id, template.id,
+                                                   request_id=request_id))
+
+    async def sending() -> bool:
+        return [s.state for s in await stack.sends()] == [dpb.SEND_STATE_SENDING]
+
+    await wait_for(sending, what="the send in SENDING")
+    await stack.stop_distribution()  # the process stops mid-delivery
+    call.cancel()
+    await asyncio.gather(call, return_exceptions=True)
+
+    # A new process, after the old one's claim has lapsed, with the real SMTP channel.
+    stack.clock.offset = dt.timedelta(seconds=31)
+    await stack.start_distribution()
+    [job] = await stack.sends()
+    assert job.state == dpb.SEND_STATE_UNKNOWN_OUTCOME
+    assert list(job.block_reasons) == [dpb.BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN]
+    assert not job.transient
+    again = await stack.create_send(campaign, lead.lead_id, template.id, request_id=request_id)
+    assert again.replayed and again.send.state == dpb.SEND_STATE_UNKNOWN_OUTCOME
+    assert stack.inbox.messages == [] and hanging.calls == 1
+
+    settled = await stack.dist.ResolveUnknownOutcome(dpb.ResolveUnknownOutcomeRequest(
+        send_id=job.id, outcome=dpb.SEND_STATE_FAILED, note="provider log shows nothing"),
+        metadata=stack.md)
+    assert settled.send.state == dpb.SEND_STATE_FAILED
+    assert "provider log shows nothing" in settled.send.resolution_note
+    assert stack.inbox.messages == []

@@ -1,0 +1,74 @@
+"""Claims on a real database (SQLite and PostgreSQL): replicas claiming at once never share a
+send, a lapsed claim is free again, and a send left SENDING becomes UNKNOWN_OUTCOME."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+
+import pytest
+
+from aicmo_common.db import Database
+from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.bootstrap import MIGRATIONS, VERSION_TABLE
+
+NOW = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
+TTL = dt.timedelta(seconds=60)
+
+
+def job(index: int, **values) -> dict:
+    return {"id": str(uuid.uuid4()), "request_id": None, "request_hash": "h",
+            "dedupe_key": f"c|lead-{index}|1", "campaign_id": "c", "venture_id": "v",
+            "lead_id": f"lead-{index}", "channel": "EMAIL", "step": 1, "template_id": "t",
+            "inline_subject": None, "inline_body_text": None, "inline_body_html": None,
+            "run_id": None, "dry_run": False, "state": "RETRYING", "block_reasons": "",
+            "transient": True, "detail": "", "delivery_attempts": 0, "check_attempts": 0,
+            "verdict_sequence": 0, "message_id": "", "remaining_quota": 0,
+            "next_attempt_at": NOW - dt.timedelta(seconds=1), "claimed_by": None,
+            "claim_expires_at": None, "created_at": NOW + dt.timedelta(microseconds=index),
+            "updated_at": NOW, "updated_day": "2025-06-02", "sent_at": None,
+            "resolution_note": "", **values}
+
+
+@pytest.fixture
+def database(database_url):
+    db = Database(database_url)
+    db.migrate(MIGRATIONS, VERSION_TABLE)
+    yield db
+    db.close()
+
+
+async def test_concurrent_claims_never_overlap(database):
+    for index in range(40):
+        await database.run(repo.insert_send, job(index))
+    assert not await database.run(repo.insert_send, job(0))  # (campaign, lead, step) taken
+
+    async def replica(name: str) -> list[str]:
+        claimed = []
+        while batch := await database.run(repo.claim_due, replica=name, now=NOW, ttl=TTL,
+                                          limit=3):
+            claimed += [row["id"] for row in batch]
+        return claimed
+
+    results = await asyncio.gather(*(replica(f"r{i}") for i in range(4)))
+    everything = [send_id for claimed in results for send_id in claimed]
+    assert len(everything) == len(set(everything)) == 40
+
+
+async def test_a_lapsed_claim_is_free_and_sending_becomes_unknown(database):
+    held = job(1, claimed_by="dead", claim_expires_at=NOW + TTL)
+    sending = job(2, state="SENDING", claimed_by="dead", claim_expires_at=NOW + TTL)
+    for row in (held, sending):
+        await database.run(repo.insert_send, row)
+    assert await database.run(repo.claim_due, replica="me", now=NOW, ttl=TTL, limit=10) == []
+    assert await database.run(repo.reconcile_sending, now=NOW) == []
+
+    later = NOW + TTL + dt.timedelta(seconds=1)
+    claimed = await database.run(repo.claim_due, replica="me", now=later, ttl=TTL, limit=10)
+    assert [row["id"] for row in claimed] == [held["id"]]
+    reconciled = await database.run(repo.reconcile_sending, now=later)
+    assert [row["id"] for row in reconciled] == [sending["id"]]
+    after = await database.run_read(repo.get_send, sending["id"])
+    assert after["state"] == "UNKNOWN_OUTCOME" and after["claimed_by"] is None
+    assert after["block_reasons"] == "DELIVERY_OUTCOME_UNKNOWN"
