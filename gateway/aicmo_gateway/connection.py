@@ -1,0 +1,152 @@
+"""Where the services are and who the CLI is: flags, then the environment, then var/dev.env.
+
+Calls are synchronous (a CLI does one thing at a time) and each carries the bearer token, a
+request id and a deadline, like every call between the services.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+
+from aicmo_common import telemetry, topology
+from aicmo_common.clients import RETRY_SERVICE_CONFIG
+from aicmo_gateway import devfiles
+from aicmo_gateway.exit_codes import CliError, ExitCode, describe_rpc_error
+
+SERVICE_NAMES = tuple(component.name for component in topology.SERVICES)
+
+
+class _Details(collections.namedtuple(
+        "_Details", ("method", "timeout", "metadata", "credentials", "wait_for_ready",
+                     "compression")), grpc.ClientCallDetails):
+    pass
+
+
+class _CallDefaults(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor,
+                    grpc.StreamUnaryClientInterceptor, grpc.StreamStreamClientInterceptor):
+    """Adds the token, a request id and a default deadline to every call."""
+
+    def __init__(self, token: str | None, timeout: float, request_id: str) -> None:
+        self._token = token
+        self._timeout = timeout
+        self._request_id = request_id
+
+    def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
+        metadata = list(details.metadata or ())
+        keys = {key for key, _ in metadata}
+        if self._token and "authorization" not in keys:
+            metadata.append(("authorization", f"Bearer {self._token}"))
+        if telemetry.REQUEST_ID_KEY not in keys:
+            metadata.append((telemetry.REQUEST_ID_KEY, self._request_id))
+        timeout = details.timeout if details.timeout is not None else self._timeout
+        return _Details(details.method, timeout, metadata, details.credentials,
+                        details.wait_for_ready, getattr(details, "compression", None))
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_unary_stream(self, continuation, client_call_details, request):
+        return continuation(self._details(client_call_details), request)
+
+    def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+        return continuation(self._details(client_call_details), request_iterator)
+
+    def intercept_stream_stream(self, continuation, client_call_details, request_iterator):
+        return continuation(self._details(client_call_details), request_iterator)
+
+
+@dataclass
+class Connection:
+    """The resolved addresses and token, and the open channels of one CLI invocation."""
+
+    addresses: dict[str, str]
+    token: str | None
+    timeout_seconds: float = 10.0
+    edge_url: str | None = None
+    request_id: str = field(default_factory=telemetry.new_request_id)
+    _channels: dict[str, grpc.Channel] = field(default_factory=dict)
+
+    @classmethod
+    def resolve(cls, flags: Mapping[str, str | None], token: str | None,
+                environ: Mapping[str, str] | None = None, cwd: Path | None = None,
+                timeout_seconds: float = 10.0) -> Connection:
+        """Flags win, then ``AICMO_<SERVICE>_ADDR`` / ``AICMO_TOKEN``, then ``var/dev.env``."""
+        environ = os.environ if environ is None else environ
+        dev_env = devfiles.read_env_file((cwd or Path.cwd()) / "var" / devfiles.ENV_FILE)
+
+        def pick(flag: str | None, variable: str) -> str | None:
+            for value in (flag, environ.get(variable), dev_env.get(variable)):
+                if value and value.strip():
+                    return value.strip()
+            return None
+
+        addresses = {}
+        for name in SERVICE_NAMES:
+            found = pick(flags.get(name), f"AICMO_{name.upper()}_ADDR")
+            if found:
+                addresses[name] = found
+        return cls(addresses=addresses, token=pick(token, "AICMO_TOKEN"),
+                   timeout_seconds=timeout_seconds,
+                   edge_url=pick(flags.get("edge"), "AICMO_EDGE_URL"))
+
+    def channel(self, service: str) -> grpc.Channel:
+        if service in self._channels:
+            return self._channels[service]
+        address = self.addresses.get(service)
+        if not address:
+            raise CliError(
+                f"no address for the {service} service: pass --{service}-addr, set "
+                f"AICMO_{service.upper()}_ADDR, or run `aicmo dev up` in this folder",
+                ExitCode.BAD_USAGE)
+        if not self.token:
+            raise CliError("no token: pass --token, set AICMO_TOKEN, or run `aicmo dev up` in "
+                           "this folder (or `aicmo token issue`)", ExitCode.BAD_USAGE)
+        raw = grpc.insecure_channel(address, options=[
+            ("grpc.service_config", RETRY_SERVICE_CONFIG), ("grpc.enable_retries", 1)])
+        channel = grpc.intercept_channel(
+            raw, _CallDefaults(self.token, self.timeout_seconds, self.request_id))
+        self._channels[service] = channel
+        return channel
+
+    def stub(self, service: str, stub_class):
+        return ServiceStub(service, stub_class(self.channel(service)))
+
+    def close(self) -> None:
+        for channel in self._channels.values():
+            with contextlib.suppress(Exception):
+                channel.close()
+        self._channels.clear()
+
+
+class ServiceStub:
+    """A generated stub whose failures become :class:`CliError` naming the service."""
+
+    def __init__(self, service: str, stub) -> None:
+        self._service = service
+        self._stub = stub
+
+    def __getattr__(self, method: str):
+        target = getattr(self._stub, method)
+
+        def call(request, **kwargs):
+            try:
+                return target(request, **kwargs)
+            except grpc.RpcError as error:
+                raise describe_rpc_error(error, self._service) from None
+
+        return call
+
+    def stream(self, method: str, request, **kwargs):
+        """Iterates a streaming call (``request`` may be an iterator of requests for a
+        bidirectional one), translating a failure midway too."""
+        try:
+            yield from getattr(self._stub, method)(request, **kwargs)
+        except grpc.RpcError as error:
+            raise describe_rpc_error(error, self._service) from None

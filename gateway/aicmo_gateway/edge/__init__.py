@@ -1,0 +1,1 @@
+"""The HTTP edge: hosted lead forms, JSON lead capture and one-click unsubscribe."""

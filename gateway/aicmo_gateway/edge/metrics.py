@@ -1,0 +1,22 @@
+"""Prometheus metrics of the edge, in its own registry (served on AICMO_METRICS_PORT)."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+
+class EdgeMetrics:
+    """Requests by route and status, latency by route, and what the bot defences caught."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        self.requests = Counter("aicmo_http_requests", "HTTP requests, by route and status.",
+                                ["route", "method", "status"], registry=self.registry)
+        self.latency = Histogram("aicmo_http_request_seconds", "Time to answer, by route.",
+                                 ["route"], registry=self.registry)
+        self.blocked = Counter("aicmo_edge_form_blocked", "Form posts refused as likely bots.",
+                               ["why"], registry=self.registry)
+        self.captures = Counter("aicmo_edge_captures", "Leads captured through the edge.",
+                                ["via", "outcome"], registry=self.registry)
+        self.unsubscribes = Counter("aicmo_edge_unsubscribes", "One-click unsubscribes done.",
+                                    registry=self.registry)

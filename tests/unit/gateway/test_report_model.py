@@ -1,0 +1,122 @@
+"""The campaign report's numbers for a known scenario, computed without any service."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from google.protobuf import timestamp_pb2
+
+from aicmo.distribution.v1 import distribution_pb2 as dist_pb2
+from aicmo.leads.v1 import leads_pb2
+from aicmo.venture.v1 import venture_pb2
+from aicmo_gateway.reports.model import build_report
+from aicmo_gateway.reports.render import render_html
+
+
+def stamp(text: str) -> timestamp_pb2.Timestamp:
+    value = timestamp_pb2.Timestamp()
+    value.FromDatetime(datetime.fromisoformat(text))
+    return value
+
+
+def lead(lead_id, consent, source, utm_source="", last_source=None, value=0):
+    first = leads_pb2.Touch(source_channel=source, utm=leads_pb2.UtmParameters(
+        source=utm_source))
+    last = leads_pb2.Touch(source_channel=last_source or source)
+    message = leads_pb2.Lead(lead_id=lead_id, consent_status=consent, first_touch=first,
+                             last_touch=last, state=leads_pb2.LEAD_STATE_ACTIVE)
+    if value:
+        message.value_estimate.CopyFrom(leads_pb2.ValueEstimate(currency_code="EUR",
+                                                                amount_minor=value))
+    return message
+
+
+def send(send_id, lead_id, state, *reasons, sent=None, created="2026-03-02T10:00:00+00:00",
+         dry_run=False):
+    job = dist_pb2.SendJob(id=send_id, lead_id=lead_id, state=state, block_reasons=reasons,
+                           create_time=stamp(created), update_time=stamp(created),
+                           dry_run=dry_run)
+    if sent:
+        job.sent_time.CopyFrom(stamp(sent))
+    return job
+
+
+CONSENTED = leads_pb2.CONSENT_STATUS_CONSENTED
+UNKNOWN = leads_pb2.CONSENT_STATUS_UNKNOWN
+DNC = leads_pb2.CONSENT_STATUS_DNC
+
+
+def scenario():
+    campaign = venture_pb2.Campaign(id="c1", venture_id="v1", name="Spring", daily_send_limit=2,
+                                    status=venture_pb2.CAMPAIGN_STATUS_RUNNING)
+    venture = venture_pb2.Venture(id="v1", name="Acme", timezone="Europe/Berlin")
+    leads = [lead("l1", CONSENTED, "web_form", "newsletter", value=50000),
+             lead("l2", CONSENTED, "web_form", "newsletter", last_source="import"),
+             lead("l3", UNKNOWN, "import", value=20000),
+             lead("l4", DNC, "import"),
+             lead("l5", UNKNOWN, "cli")]
+    sends = [
+        # 23:30 UTC on 1 March is 00:30 on 2 March in Berlin: counted on the 2nd.
+        send("s1", "l1", dist_pb2.SEND_STATE_SENT, sent="2026-03-01T23:30:00+00:00"),
+        send("s2", "l2", dist_pb2.SEND_STATE_SENT, sent="2026-03-02T09:00:00+00:00"),
+        send("s3", "l3", dist_pb2.SEND_STATE_DEFERRED, dist_pb2.BLOCK_REASON_DAILY_LIMIT_REACHED),
+        send("s4", "l4", dist_pb2.SEND_STATE_SUPPRESSED, dist_pb2.BLOCK_REASON_LEAD_DNC),
+        send("s5", "l5", dist_pb2.SEND_STATE_BLOCKED, dist_pb2.BLOCK_REASON_CAMPAIGN_KILL_SWITCH),
+        send("s6", "l5", dist_pb2.SEND_STATE_FAILED, dist_pb2.BLOCK_REASON_DELIVERY_FAILED),
+        send("d1", "l3", dist_pb2.SEND_STATE_DRY_RUN, dry_run=True),
+    ]
+    verdicts = [
+        venture_pb2.Verdict(decision=venture_pb2.DECISION_ALLOW),
+        venture_pb2.Verdict(decision=venture_pb2.DECISION_ALLOW),
+        venture_pb2.Verdict(decision=venture_pb2.DECISION_DENY, deny_reasons=[
+            venture_pb2.DENY_REASON_DAILY_LIMIT_REACHED]),
+        venture_pb2.Verdict(decision=venture_pb2.DECISION_DENY, deny_reasons=[
+            venture_pb2.DENY_REASON_CAMPAIGN_KILL_SWITCH,
+            venture_pb2.DENY_REASON_DAILY_LIMIT_REACHED]),
+    ]
+    return build_report(campaign=campaign, venture=venture, leads=leads,
+                        contactable_ids={"l1", "l2", "l3", "l5"}, sends=sends,
+                        verdicts=verdicts, chain={"valid": True, "entries_checked": 12,
+                                                  "checkpoints_checked": 1, "head_hash": "ab"},
+                        now=datetime(2026, 3, 3, tzinfo=UTC))
+
+
+def test_funnel_counts_each_stage_once():
+    funnel = scenario().funnel
+    assert (funnel.captured, funnel.consented, funnel.dnc, funnel.contactable) == (5, 2, 1, 4)
+    assert (funnel.sends, funnel.sent, funnel.deferred, funnel.suppressed, funnel.blocked,
+            funnel.failed, funnel.dry_run) == (6, 2, 1, 1, 1, 1, 1)
+    assert funnel.blocked_by_reason == {"lead_dnc": 1, "campaign_kill_switch": 1}
+
+
+def test_attribution_by_first_and_last_touch():
+    report = scenario()
+    rows = {row.key: (row.first_touch, row.last_touch, row.consented, row.reached)
+            for row in report.by_channel}
+    assert rows == {"web_form": (2, 1, 2, 2), "import": (2, 3, 0, 0), "cli": (1, 1, 0, 0)}
+    utm = {row.key: row.first_touch for row in report.by_utm}
+    assert utm == {"newsletter / - / -": 2, "(no UTM tags)": 3}
+
+
+def test_sends_per_day_in_the_venture_timezone_against_the_limit():
+    days = scenario().per_day
+    assert [(d.day, d.sent, d.not_delivered, d.limit, d.at_limit) for d in days] == [
+        ("2026-03-02", 2, 3, 2, True)]
+
+
+def test_verdicts_roi_and_insights():
+    report = scenario()
+    assert report.verdicts == {"allow": 2, "deny": 2}
+    assert report.deny_reasons == {"daily_limit_reached": 2, "campaign_kill_switch": 1}
+    assert report.roi["pipeline_value"] == {"EUR": 700.0}
+    assert report.roi["reached_value"] == {"EUR": 500.0}
+    assert report.roi["value_per_send"] == {"EUR": 250.0}
+    text = " ".join(report.insights)
+    assert "web_form" in text and "campaign_kill_switch" in text and "2026-03-02" in text
+
+
+def test_html_is_self_contained_and_carries_the_numbers():
+    html = render_html(scenario())
+    assert "<svg" in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert 'data-stage="captured">5<' in html and 'data-stage="sent">2<' in html
+    assert "verified" in html
