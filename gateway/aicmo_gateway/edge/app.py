@@ -27,10 +27,10 @@ from starlette.routing import Route
 
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo_common import unsubscribe
 from aicmo_common.auth import TokenSigner
 from aicmo_common.clients import open_channel
 from aicmo_common.errors import ServiceError, decode_rpc_error
-from aicmo_gateway import unsubscribe
 from aicmo_gateway.edge.config import EdgeConfig
 from aicmo_gateway.edge.metrics import EdgeMetrics
 from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter

@@ -16,6 +16,7 @@ from aicmo_common.clients import open_channel
 from aicmo_common.db import Database
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
+from aicmo_common.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.adapters.channels.file import FileChannel
 from aicmo_distribution.adapters.channels.smtp import SmtpChannel
@@ -25,7 +26,6 @@ from aicmo_distribution.adapters.tables import audit_outbox
 from aicmo_distribution.config import DistributionConfig
 from aicmo_distribution.domain.delivery import ChannelAdapter
 from aicmo_distribution.domain.sends import FailureWindow
-from aicmo_distribution.domain.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.entrypoints.servicer import DistributionServicer
 from aicmo_distribution.service_layer.runs import RunWorker
 from aicmo_distribution.service_layer.sending import SendPath, SendSettings

@@ -14,8 +14,6 @@ from aicmo_distribution.domain.sends import (
     retry_delay,
     verdict_key,
 )
-from aicmo_distribution.domain.unsubscribe import UnsubscribeSigner
-from aicmo_gateway import unsubscribe as edge
 
 NOW = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
 SECRET = "s" * 40
@@ -63,14 +61,6 @@ def test_auto_pause_needs_a_full_window_over_the_ratio():
     assert not window.crossed([True, False, False, False, False, True])
     assert window.crossed([True, True, False, False, False])
     assert not FailureWindow(0, 5).crossed([True] * 5)
-
-
-def test_unsubscribe_tokens_verify_at_the_edge():
-    signer = UnsubscribeSigner(SECRET, "https://edge.example/")
-    token = signer.token("lead-1", "camp-1")
-    assert token == edge.sign("lead-1", "camp-1", SECRET)
-    assert edge.verify(token, SECRET) == edge.UnsubscribeTarget("lead-1", "camp-1")
-    assert signer.url("lead-1", "camp-1") == f"https://edge.example/u/{token}"
 
 
 def test_webhook_signatures_bind_timestamp_and_body():

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from aicmo_common.db import Database
+from aicmo_common.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.domain import templates as tpl
@@ -42,7 +43,6 @@ from aicmo_distribution.domain.sends import (
     sorted_reasons,
     verdict_key,
 )
-from aicmo_distribution.domain.unsubscribe import UnsubscribeSigner
 
 log = logging.getLogger("aicmo.distribution.send")
 

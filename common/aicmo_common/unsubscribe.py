@@ -1,10 +1,10 @@
 """One-click unsubscribe tokens: an HMAC-signed statement "lead L, reached through campaign C".
 
-The distribution service puts ``<edge>/u/<token>`` in every message (List-Unsubscribe header
-and body link); the edge verifies the token and marks the lead DNC. Tokens do not expire: an
-unsubscribe link must keep working for as long as the message may be read. The signing key is
-derived from the shared ``AICMO_TOKEN_SECRET`` with a purpose label, so an unsubscribe token can
-never be mistaken for (or turned into) a bearer token.
+Written once for both sides: the distribution service puts ``<edge>/u/<token>`` in every
+message (List-Unsubscribe header and body link); the edge verifies the token and marks the lead
+DNC. Tokens do not expire: an unsubscribe link must keep working for as long as the message may
+be read. The signing key is derived from the shared ``AICMO_TOKEN_SECRET`` with a purpose label,
+so an unsubscribe token can never be mistaken for (or turned into) a bearer token.
 """
 
 from __future__ import annotations
@@ -54,6 +54,22 @@ def sign(lead_id: str, campaign_id: str, secret: str) -> str:
                               separators=(",", ":"), sort_keys=True).encode("utf-8"))
     signature = _b64(hmac.new(_key(secret), payload.encode("ascii"), hashlib.sha256).digest())
     return f"{payload}.{signature}"
+
+
+class UnsubscribeSigner:
+    """Builds the unsubscribe links a service puts in its messages (``<edge>/u/<token>``)."""
+
+    def __init__(self, secret: str, base_url: str) -> None:
+        if len(secret) < 32:
+            raise ValueError("the secret must be at least 32 characters")
+        self._secret = secret
+        self._base_url = base_url.rstrip("/")
+
+    def token(self, lead_id: str, campaign_id: str) -> str:
+        return sign(lead_id, campaign_id, self._secret)
+
+    def url(self, lead_id: str, campaign_id: str) -> str:
+        return f"{self._base_url}/u/{self.token(lead_id, campaign_id)}"
 
 
 def verify(token: str, secret: str) -> UnsubscribeTarget:
