@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from aicmo_common.auth import MANAGERS, Principal, Role
 from aicmo_common.errors import (
+    Aborted,
     FailedPrecondition,
     FieldErrors,
     FieldViolation,
@@ -179,8 +180,8 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
             return await _replay(path, raced, fingerprint, principal, by_request=True), True
         first = await path.db.run_read(repo.send_by_dedupe, key) if key else None
         if first is None:
-            raise FailedPrecondition("the send could not be recorded; retry",
-                                     reason="CONFLICT")
+            # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
+            raise Aborted("the send could not be recorded; retry", reason="ABORTED")
         return await _replay(path, first, None, principal, by_request=False), True
     return await path.drive_claimed(job), False
 
