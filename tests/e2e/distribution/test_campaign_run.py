@@ -9,8 +9,8 @@ import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.leads.v1 import leads_pb2 as lpb
+from aicmo_common import unsubscribe as edge_unsubscribe
 from aicmo_common.errors import decode_rpc_error
-from aicmo_gateway import unsubscribe as edge_unsubscribe
 from tests.conftest import TOKEN_SECRET
 from tests.e2e.distribution.conftest import EMAIL, wait_for
 

@@ -12,9 +12,10 @@ from prometheus_client import generate_latest
 
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo_common import unsubscribe
 from aicmo_common.auth import Role, TokenSigner
 from aicmo_common.clients import open_channel
-from aicmo_gateway import devfiles, unsubscribe
+from aicmo_gateway import devfiles
 from aicmo_gateway.edge.app import CONSENT_TEXT_VERSION
 from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter
 from tests.e2e.gateway.cli_runner import unique
