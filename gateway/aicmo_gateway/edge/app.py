@@ -76,11 +76,11 @@ class EdgeBackends:
 
 
 def open_backends(config: EdgeConfig, signer: TokenSigner) -> EdgeBackends:
-    token = signer.service_token("edge")
+    token = signer.service_token_source("edge")
     venture = open_channel(config.venture_addr, token=token,
-                           timeout_seconds=config.call_timeout_seconds)
+                           timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     leads = open_channel(config.leads_addr, token=token,
-                         timeout_seconds=config.call_timeout_seconds)
+                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     return EdgeBackends(venture_pb2_grpc.VentureServiceStub(venture),
                         leads_pb2_grpc.LeadsServiceStub(leads), [venture, leads])
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aicmo_common import topology
-from aicmo_common.config import ConfigError, Env
+from aicmo_common.config import ConfigError, Env, TlsConfig, read_tls
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class EdgeConfig:
     host: str
     port: int
     metrics_port: int | None
-    token_secret: str
+    token_secret: str = field(repr=False)
     venture_addr: str
     leads_addr: str
     call_timeout_seconds: float = 2.0
@@ -24,6 +24,8 @@ class EdgeConfig:
     form_rate_window_seconds: float = 60.0
     trust_proxy_headers: bool = False
     log_level: str = "info"
+    # Client certificate and CA for the edge's calls to the services (mutual TLS).
+    tls: TlsConfig | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EdgeConfig:
@@ -52,4 +54,5 @@ class EdgeConfig:
             trust_proxy_headers=env.bool("AICMO_TRUST_PROXY_HEADERS", False),
             log_level=env.choice("AICMO_LOG_LEVEL", "info",
                                  ("debug", "info", "warning", "error")),
+            tls=read_tls(env),
         )

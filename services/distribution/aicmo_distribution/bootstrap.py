@@ -83,7 +83,7 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
     service = config
     signer = TokenSigner(service.token_secret)
     database = Database(service.database_url)
-    token = signer.service_token("distribution")
+    token = signer.service_token_source("distribution")
     opened = []
     venture_stub = deps.venture_stub
     if venture_stub is None:
