@@ -60,6 +60,10 @@ class AicmoServer:
         self._stopping = False
 
     async def start(self) -> None:
+        # The library's health servicer says SERVING for "" from birth; nothing is ready
+        # until the start hooks (migrations, reconciliation) have run.
+        for name in ("", *self._names):
+            await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         await self.grpc.start()
         for hook in self._lifecycle.on_start:
             await hook()

@@ -74,13 +74,19 @@ async def probe_server(signer):
 
     probe = Probe()
     started: list[str] = []
+    bound: dict[str, int] = {}
 
     async def on_start() -> None:
-        started.append("started")
+        # While the start hooks run, the port is open but health must not say SERVING yet.
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{bound['port']}") as channel:
+            answer = await health_pb2_grpc.HealthStub(channel).Check(
+                health_pb2.HealthCheckRequest(service=""))
+        started.append(health_pb2.HealthCheckResponse.ServingStatus.Name(answer.status))
 
     server, port = build_server(_config(), [ServiceBinding(SERVICE, probe, _add)],
                                 signer=signer, lifecycle=Lifecycle(on_start=[on_start]),
                                 port=0)
+    bound["port"] = port
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
     yield server, channel, probe, started
@@ -96,7 +102,7 @@ def _method(channel: grpc.aio.Channel, name: str):
 async def test_health_serving_after_start_hooks_and_not_serving_on_shutdown(probe_server):
     server, channel, _, started = probe_server
     health = health_pb2_grpc.HealthStub(channel)
-    assert started == ["started"]
+    assert started == ["NOT_SERVING"]
     for name in ("", SERVICE):
         answer = await health.Check(health_pb2.HealthCheckRequest(service=name))
         assert answer.status == health_pb2.HealthCheckResponse.SERVING
