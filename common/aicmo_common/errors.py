@@ -109,21 +109,52 @@ class FieldErrors:
             raise InvalidArgument(self.violations, reason=reason)
 
 
+# Trailers travel as HTTP/2 metadata, which a default client refuses past 8 KB (at random up
+# to 16 KB). The status message goes out twice (as grpc-message and inside the base64-encoded
+# details), so an error, however much bad input it describes, is cut to fit a budget well
+# inside that: texts are clipped, then violations dropped from the end with "and N more".
+TRAILER_BUDGET = 6 * 1024
+MAX_MESSAGE = 512
+MAX_TEXT = 120
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _wire_size(status: status_pb2.Status) -> int:
+    return len(status.message.encode()) + (status.ByteSize() * 4 + 2) // 3
+
+
 def to_status(error: ServiceError) -> status_pb2.Status:
-    """Builds the rich ``google.rpc.Status`` for an error."""
+    """Builds the rich ``google.rpc.Status`` for an error, within ``TRAILER_BUDGET``."""
     info = any_pb2.Any()
-    info.Pack(error_details_pb2.ErrorInfo(reason=error.reason, domain=DOMAIN,
-                                          metadata=error.metadata))
-    details = [info]
-    if isinstance(error, InvalidArgument) and error.violations:
-        bad_request = error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
-        ])
+    metadata = dict(list(error.metadata.items())[:8])
+    info.Pack(error_details_pb2.ErrorInfo(
+        reason=error.reason, domain=DOMAIN,
+        metadata={_clip(k, 40): _clip(v, MAX_TEXT) for k, v in metadata.items()}))
+    status = status_pb2.Status(code=error.code.value[0], message=_clip(error.message,
+                                                                       MAX_MESSAGE))
+    status.details.append(info)
+    if not (isinstance(error, InvalidArgument) and error.violations):
+        return status
+    violations = [error_details_pb2.BadRequest.FieldViolation(
+        field=_clip(v.field, MAX_TEXT), description=_clip(v.description, MAX_TEXT))
+        for v in error.violations]
+    shown = len(violations)
+    while True:
+        kept = violations[:shown]
+        if shown < len(violations):
+            kept.append(error_details_pb2.BadRequest.FieldViolation(
+                field="*", description=f"and {len(violations) - shown} more"))
         packed = any_pb2.Any()
-        packed.Pack(bad_request)
-        details.append(packed)
-    return status_pb2.Status(code=error.code.value[0], message=error.message, details=details)
+        packed.Pack(error_details_pb2.BadRequest(field_violations=kept))
+        candidate = status_pb2.Status()
+        candidate.CopyFrom(status)
+        candidate.details.append(packed)
+        if _wire_size(candidate) <= TRAILER_BUDGET or shown == 0:
+            return candidate
+        shown = max(0, shown - max(1, shown // 4))
 
 
 async def abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:

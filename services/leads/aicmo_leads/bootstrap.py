@@ -63,7 +63,7 @@ def create_server(config: LeadsConfig, dependencies: Dependencies | None = None,
     database = dependencies.database or open_database(config.database_url)
     signer = TokenSigner(config.token_secret)
     relay = OutboxRelay(database, audit_outbox, audit_address=config.audit_addr,
-                        token=signer.service_token("leads"),
+                        token=signer.service_token_source("leads"),
                         interval_seconds=config.outbox_interval_seconds,
                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     settings = Settings(keys=IdentityKeys(config.identity_hash_key),

@@ -125,10 +125,6 @@ async def test_a_run_with_too_many_failures_pauses_its_campaign(stack, receiver)
 
     assert halted.auto_paused and "auto-pause" in halted.halt_reason, halted.halt_reason
     assert len(receiver.requests) == 2  # the run stopped at the threshold
-    if "ROLE_NOT_ALLOWED" in halted.halt_reason:
-        # Venture's PauseCampaign takes admins and operators only; the run halts regardless
-        # and says so. Passes by itself once venture lets the service role pause.
-        pytest.xfail("venture refuses PauseCampaign for the service role")
     assert "the campaign was paused" in halted.halt_reason, halted.halt_reason
     current = (await stack.venture.GetCampaign(vpb.GetCampaignRequest(
         campaign_id=campaign.id), metadata=stack.md)).campaign

@@ -8,6 +8,7 @@ import grpc
 from sqlalchemy.engine import make_url
 
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_leads.domain import identifiers
 
 EMAIL = "Erin.Erased@Example.org"
 PHONE = "+1 415 555 2671"
@@ -42,9 +43,12 @@ async def test_erasure_removes_personal_data_and_keeps_suppression(leads):
     before = _stored_bytes(leads)
     assert EMAIL.lower().encode() in before or EMAIL.lower() in before.decode("latin-1")
 
+    assert len(identifiers._emails) > 0 and len(identifiers._phones) > 0
     erased = await leads.stub.EraseLead(pb.EraseLeadRequest(lead_id=made.lead.lead_id,
                                                             reason="GDPR art. 17"),
                                         metadata=leads.auth())
+    # Not even the process's memory of normalised addresses keeps the person.
+    assert len(identifiers._emails) == 0 and len(identifiers._phones) == 0
     lead = erased.lead
     assert lead.state == pb.LEAD_STATE_ERASED
     assert (lead.email, lead.phone, lead.name, lead.linkedin_url, lead.identity_hash) == (

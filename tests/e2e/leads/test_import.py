@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_leads.domain.identifiers import IdentifierKind
 
 
 def _row(number: int, **fields) -> pb.ImportLeadsRequest:
@@ -89,3 +92,46 @@ async def test_a_venture_scoped_import_rejects_rows_of_other_ventures(leads):
                                             pb.CAPTURE_OUTCOME_REJECTED]
     assert [v.field for v in results[1].violations] == ["venture_id"]
     assert summary.rejected == 1
+
+
+class _Deadlock(Exception):
+    """What psycopg raises for PostgreSQL's "deadlock detected"."""
+
+    sqlstate = "40P01"
+
+
+async def test_a_row_that_loses_a_deadlock_in_its_batch_is_imported_alone(leads, monkeypatch):
+    if leads.database_url.startswith("sqlite"):
+        pytest.skip("SQLite has one writer and no deadlocks")
+    from aicmo_leads.service_layer import capture as capturing
+    from aicmo_leads.service_layer.unit import SHARED_TRANSACTION
+
+    real = capturing._capture_once
+    shared_attempts = []
+
+    def deadlocking(store, capture, call, settings):
+        if capture.identifier(IdentifierKind.EMAIL) == "victim@example.com":
+            shared = store.session.info.get(SHARED_TRANSACTION, False)
+            shared_attempts.append(shared)
+            if shared:
+                # As PostgreSQL does: the statement fails after the row's writes began.
+                real(store, capture, call, settings)
+                raise _Deadlock("deadlock detected")
+        return real(store, capture, call, settings)
+
+    monkeypatch.setattr(capturing, "_capture_once", deadlocking)
+    rows = [_row(1, email="before@example.com"), _row(2, email="victim@example.com"),
+            _row(3, email="after@example.com"), _row(4, email="VICTIM@example.com")]
+    results, summary = await _run(leads, rows)
+    assert [r.outcome for r in results] == [pb.CAPTURE_OUTCOME_CREATED,
+                                            pb.CAPTURE_OUTCOME_CREATED,
+                                            pb.CAPTURE_OUTCOME_CREATED,
+                                            pb.CAPTURE_OUTCOME_MATCHED]
+    assert results[3].lead_id == results[1].lead_id
+    # Rows 2 and 4 each once in the shared batch (undone), then each alone after the batch
+    # committed, in row order: row 4 matches the lead row 2 made.
+    assert shared_attempts == [True, True, False, False]
+    assert (summary.rows, summary.created, summary.matched) == (4, 3, 1)
+    assert leads.count("leads") == 3
+    assert leads.count("touches") == 4
+    assert leads.count("lead_identifiers") == 3

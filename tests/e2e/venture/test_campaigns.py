@@ -264,3 +264,20 @@ async def test_list_campaigns_filters_by_venture_and_status(service, status):
         metadata=bearer(service.tokens.viewer))
     expected = draft.id if status == DRAFT else running.id
     assert [c.id for c in listed.campaigns] == [expected]
+
+
+async def test_the_service_role_may_pause_but_not_start_or_resume(service, signer):
+    """Distribution auto-pauses a failing campaign with its service token; it can never
+    (re)start one."""
+    from aicmo_common.auth import Role
+
+    await service.venture()
+    campaign = await service.campaign()
+    robot = signer.issue("svc-distribution", Role.SERVICE)
+    error = await failure(_verb(service, "Start", campaign.id, token=robot))
+    assert (error.code, error.reason) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+    await _verb(service, "Start", campaign.id)
+    paused = await _verb(service, "Pause", campaign.id, reason="auto-pause", token=robot)
+    assert paused.campaign.status == PAUSED
+    error = await failure(_verb(service, "Resume", campaign.id, token=robot))
+    assert error.code is grpc.StatusCode.PERMISSION_DENIED

@@ -232,3 +232,29 @@ async def test_bad_verdict_requests_and_unknown_campaigns(service):
         metadata=bearer(service.tokens.viewer)))
     assert error.code is grpc.StatusCode.NOT_FOUND
     assert service.counts() == before
+
+
+async def test_under_load_every_verdict_is_stored_audited_and_the_switch_holds(service):
+    """Many verdicts in flight (committed in groups): each is stored once with its audit
+    event, the quota is exact, and once SetGlobalKillSwitch has returned every verdict asked
+    for afterwards is a DENY."""
+    await service.venture()
+    limit = 40
+    campaign = await service.campaign(limit=limit, running=True)
+    before = await asyncio.gather(*(service.authorize(campaign.id, f"before-{i}")
+                                    for i in range(60)))
+    assert sum(a.verdict.decision == ALLOW for a in before) == limit
+    in_flight = [asyncio.ensure_future(service.authorize(campaign.id, f"racing-{i}"))
+                 for i in range(30)]
+    await _switch(service, "Global", True, "", service.tokens.admin)
+    after = await asyncio.gather(*(service.authorize(campaign.id, f"after-{i}")
+                                   for i in range(30)))
+    racing = await asyncio.gather(*in_flight)
+    assert all(a.verdict.decision == DENY for a in after)
+    assert all(pb.DENY_REASON_GLOBAL_KILL_SWITCH in a.verdict.deny_reasons for a in after)
+    assert all(a.verdict.decision == DENY for a in racing)  # the quota was already used up
+    counts = service.counts()
+    assert counts["verdicts"] == 120 and counts["quota_days"] == 1
+    actions = service.outbox_actions()
+    assert actions.count("verdict.allowed") == limit
+    assert actions.count("verdict.denied") == 120 - limit

@@ -2,47 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from aicmo_leads.adapters import tables
-from aicmo_leads.bootstrap import MIGRATIONS, VERSION_TABLE, open_database
+from aicmo_leads.bootstrap import MIGRATIONS, VERSION_TABLE
 from aicmo_leads.domain.capture import RawCapture, validate_capture
 from aicmo_leads.domain.consent import ConsentSource
-from aicmo_leads.domain.identifiers import IdentityKeys
 from aicmo_leads.domain.lead import Actor, CaptureOutcome
 from aicmo_leads.service_layer.capture import CaptureCall, capture_lead
-from aicmo_leads.service_layer.unit import Settings
 
 CALL = CaptureCall(actor=Actor("ops@test", "operator"), source=ConsentSource.CAPTURE)
-
-
-class Ticking:
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(milliseconds=1)
-        return self.now
-
-
-@pytest.fixture
-def database(database_url):
-    database = open_database(database_url)
-    database.migrate(MIGRATIONS, VERSION_TABLE)
-    yield database
-    database.close()
-
-
-@pytest.fixture
-def settings() -> Settings:
-    return Settings(keys=IdentityKeys("integration-key-" + "z" * 32), default_region="US",
-                    clock=Ticking())
 
 
 def _capture(database, settings, **fields):

@@ -3,17 +3,22 @@ and the atomic quota reservation under threads."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import datetime as dt
 import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from aicmo_common import outbox
 from aicmo_common.db import Database
+from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters import tables
 from aicmo_venture.adapters.repository import SqlVentureRepository
 from aicmo_venture.bootstrap import MIGRATIONS, VERSION_TABLE
@@ -126,3 +131,71 @@ def test_reservations_are_exact_under_concurrent_threads(database):
     other = DAY + dt.timedelta(days=1)
     assert database.transact(
         lambda s: SqlVentureRepository(s).reserve_quota("c-1", other, limit)) == (True, 1)
+
+
+def test_verdict_inputs_reads_campaign_venture_and_global_switch_in_one_go(database):
+    stored = database.transact(_seed)
+    inputs = database.read(lambda s: SqlVentureRepository(s).verdict_inputs("s-new", "c-1"))
+    assert inputs.stored is None and inputs.campaign == stored
+    assert inputs.venture == database.read(
+        lambda s: SqlVentureRepository(s).get_venture("acme"))
+    assert inputs.global_kill_switch is False
+    engaged = KillSwitch(True, "incident", Actor("admin@t", "admin"), NOW)
+    database.transact(lambda s: SqlVentureRepository(s).save_global_kill_switch(engaged))
+    assert database.read(lambda s: SqlVentureRepository(s).verdict_inputs(
+        "s-new", "c-1")).global_kill_switch is True
+    missing = database.read(lambda s: SqlVentureRepository(s).verdict_inputs("s", "nope"))
+    assert (missing.stored, missing.campaign, missing.venture) == (None, None, None)
+
+
+def test_verdict_inputs_returns_the_stored_verdict_of_a_send_id(database):
+    database.transact(_seed)
+    verdict = Verdict(
+        send_id="s-1", campaign_id="c-1", venture_id="acme", channel=Channel.SMS,
+        decision=Decision.ALLOW, deny_reasons=(), remaining_quota_today=9, quota_day=DAY,
+        policy=SendPolicy(False, SenderIdentity(), "Europe/Berlin"), decided_at=NOW,
+        requested_by=Actor("svc-distribution", "service"))
+    database.transact(lambda s: SqlVentureRepository(s).add_verdict(verdict))
+    # Whatever campaign is asked about: the send id decides.
+    for campaign_id in ("c-1", "other"):
+        inputs = database.read(
+            lambda s, c=campaign_id: SqlVentureRepository(s).verdict_inputs("s-1", c))
+        assert inputs.stored == verdict and inputs.campaign is None
+
+
+def test_no_limit_reserves_nothing_and_stores_no_row(database):
+    database.transact(_seed)
+    assert database.transact(
+        lambda s: SqlVentureRepository(s).reserve_quota("c-1", DAY, 0)) == (False, 0)
+    with database.engine.connect() as connection:
+        assert connection.execute(text("select count(*) from quota_days")).scalar_one() == 0
+
+
+def test_events_are_stored_as_the_shared_outbox_stores_them(database):
+    event = AuditEvent(entity_type="campaign", entity_id="c-1", action="verdict.allowed",
+                       actor="service:svc", venture_id="acme", request_id="r-1",
+                       context={"send_id": "s-1", "deny_reasons": [], "n": 3,
+                                "when": NOW}, occurred_at=NOW)
+    twin = dataclasses.replace(event, id=str(uuid.uuid4()))
+    database.transact(lambda s: SqlVentureRepository(s).record(event))
+    database.transact(lambda s: outbox.record(s, tables.audit_outbox, "venture", twin))
+    with database.engine.connect() as connection:
+        rows = {row.id: row._asdict() for row in connection.execute(
+            select(tables.audit_outbox))}
+    ours, theirs = rows.pop(event.id), rows.pop(twin.id)
+    ours.pop("id"), theirs.pop("id")
+    assert ours == theirs
+    assert ours["context"]["when"] == str(NOW)
+
+
+async def test_concurrent_units_of_work_share_the_quota_exactly(database):
+    """Reservations through ``Database.run`` (grouped on SQLite, parallel on PostgreSQL)."""
+    database.transact(_seed)
+    limit = 7
+
+    def reserve(session):
+        return SqlVentureRepository(session).reserve_quota("c-1", DAY, limit)
+
+    outcomes = await asyncio.gather(*(database.run(reserve) for _ in range(20)))
+    assert sorted(outcomes) == sorted([(True, n) for n in range(1, limit + 1)]
+                                      + [(False, limit)] * (20 - limit))

@@ -114,3 +114,61 @@ def test_identity_hash_is_sha256_of_the_normal_forms():
 
     assert identity_hash("a@example.com", "+14155552671", None) == hashlib.sha256(
         b"a@example.com|+14155552671|").hexdigest()
+
+
+def test_control_character_search_matches_unicode_categories_for_every_code_point():
+    import sys
+    import unicodedata
+
+    from aicmo_leads.domain.identifiers import has_control_characters
+
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        control = category in ("Cc", "Cs")
+        assert has_control_characters(f"a{char}b") is control, hex(code)
+        assert has_control_characters(char, allow_newlines=True) is (
+            control and char not in "\n\r\t"), hex(code)
+
+
+def test_normalisation_memory_remembers_results_and_refusals_within_its_bound():
+    from aicmo_leads.domain.identifiers import NormalisationMemory
+
+    calls = []
+
+    def parse(raw: str) -> str:
+        calls.append(raw)
+        if raw.startswith("bad"):
+            raise IdentifierError(f"refused {len(raw)}")
+        return raw.upper()
+
+    memory = NormalisationMemory(parse, 2)
+    assert [memory("a"), memory("a")] == ["A", "A"]
+    for _ in range(2):
+        with pytest.raises(IdentifierError, match="refused 4"):
+            memory("bad1")
+    assert calls == ["a", "bad1"]
+    assert memory("b") == "B"  # holds two: "a", the least recently used, is forgotten
+    with pytest.raises(IdentifierError):
+        memory("bad1")
+    assert calls == ["a", "bad1", "b"]
+    assert memory("a") == "A"
+    assert calls == ["a", "bad1", "b", "a"]
+    memory.clear()
+    assert memory("b") == "B"
+    assert calls == ["a", "bad1", "b", "a", "b"]
+
+
+def test_remembered_normalisations_answer_as_the_parsers_do_and_can_be_forgotten():
+    from aicmo_leads.domain.identifiers import forget_normalisations
+
+    for _ in range(2):
+        assert normalise_email("Jane.Doe@Example.COM") == "jane.doe@example.com"
+        assert normalise_phone("(415) 555-2671", "US") == "+14155552671"
+        assert normalise_phone("020 7946 0958", "GB") == "+442079460958"
+        with pytest.raises(IdentifierError) as first:
+            normalise_email("no-at-sign")
+        with pytest.raises(IdentifierError) as again:
+            normalise_email("no-at-sign")
+        assert str(first.value) == str(again.value)
+        forget_normalisations()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from aicmo_common.outbox import AuditEvent
-from aicmo_venture.adapters.repository import StoredRequest
+from aicmo_venture.adapters.repository import StoredRequest, VerdictInputs
 from aicmo_venture.domain.model import (
     Campaign,
     CampaignHistoryEntry,
@@ -87,9 +87,21 @@ class FakeVentureRepository:
     def find_verdict(self, send_id):
         return next((v for v in self.verdicts if v.send_id == send_id), None)
 
+    def verdict_inputs(self, send_id, campaign_id):
+        stored = self.find_verdict(send_id)
+        if stored is not None:
+            return VerdictInputs(stored, None, None, False)
+        campaign = self.campaigns.get(campaign_id)
+        venture = self.ventures.get(campaign.venture_id) if campaign else None
+        return VerdictInputs(None, campaign, venture, self.global_switch.engaged)
+
     def add_verdict(self, verdict):
         assert self.find_verdict(verdict.send_id) is None
         self.verdicts.append(verdict)
+
+    def store_verdict(self, verdict, event):
+        self.add_verdict(verdict)
+        self.record(event)
 
     def list_verdicts(self, campaign_id, *, after_seq, limit):
         rows = [(seq, v) for seq, v in enumerate(self.verdicts, 1)

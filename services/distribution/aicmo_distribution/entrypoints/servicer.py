@@ -198,8 +198,14 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     async def CountSends(self, request, context):
         principal = current_principal()
         principal.require(READERS, "CountSends")
-        since = (request.since_time.ToDatetime(tzinfo=dt.UTC)
-                 if request.HasField("since_time") else None)
+        since = None
+        if request.HasField("since_time"):
+            try:
+                since = request.since_time.ToDatetime(tzinfo=dt.UTC)
+            except (ValueError, OverflowError):
+                problems = FieldErrors()
+                problems.add("since_time", "is not a valid timestamp")
+                problems.raise_if_any()
         total, sent, buckets = await sends.count_sends(
             self._path, campaign_id=request.campaign_id, since=since,
             include_dry_run=request.include_dry_run, principal=principal)

@@ -353,8 +353,11 @@ class SendPath:
 
     async def _dependency_failed(self, job: dict, failure: DependencyFailure,
                                  values: dict | None = None) -> dict:
+        # A run send waits out an outage of leads or venture for as long as it lasts (the
+        # backoff is capped), so the run carries on once they are back; nothing is delivered
+        # meanwhile. A lone CreateSend answers at once and its caller retries.
         retry_at = None
-        if job["run_id"] is not None and job["check_attempts"] < self.settings.max_attempts:
+        if job["run_id"] is not None:
             retry_at = self.clock() + retry_delay(
                 job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
                 max_seconds=self.settings.retry_max_seconds)

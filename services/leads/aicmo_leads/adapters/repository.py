@@ -1,7 +1,9 @@
 """Queries over the leads tables, inside the caller's session and transaction.
 
-Plain SQLAlchemy Core: the capture path runs inside savepoints that may be rolled back and
-retried, and Core statements carry no ORM identity map that could go stale across a rollback.
+Plain SQLAlchemy Core: captures run inside savepoints that may be rolled back and retried,
+and Core statements carry no ORM identity map that could go stale across a rollback. The
+capture path's own statements are in ``capture_store``; merges and every other use case run
+here, in the same transaction.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, delete, insert, or_, select, tuple_, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import tables as t
 from aicmo_leads.domain.capture import Qualification, Utm
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
@@ -46,18 +49,6 @@ class LeadRepository:
 
     # --- identifiers ---------------------------------------------------------------------
 
-    def leads_by_identifier(self, venture_id: str,
-                            keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
-        """Maps each (kind, hmac) known in the venture to its lead id."""
-        if not keys:
-            return {}
-        rows = self.session.execute(
-            select(t.lead_identifiers.c.kind, t.lead_identifiers.c.hmac,
-                   t.lead_identifiers.c.lead_id)
-            .where(t.lead_identifiers.c.venture_id == venture_id)
-            .where(tuple_(t.lead_identifiers.c.kind, t.lead_identifiers.c.hmac).in_(list(keys))))
-        return {(row.kind, row.hmac): row.lead_id for row in rows}
-
     def identifier_rows(self, lead_ids: Iterable[str]) -> dict[str, list[Row]]:
         ids = list(lead_ids)
         found: dict[str, list[Row]] = {lead_id: [] for lead_id in ids}
@@ -70,10 +61,6 @@ class LeadRepository:
         for row in rows:
             found[row.lead_id].append(row)
         return found
-
-    def add_identifiers(self, rows: list[dict]) -> None:
-        if rows:
-            self.session.execute(insert(t.lead_identifiers), rows)
 
     def move_identifiers(self, from_lead: str, to_lead: str) -> None:
         self.session.execute(update(t.lead_identifiers)
@@ -100,18 +87,6 @@ class LeadRepository:
             query = query.with_for_update()
         return self.session.execute(query).first()
 
-    def lock_leads(self, lead_ids: Iterable[str]) -> dict[str, Row]:
-        """Reads and (on PostgreSQL) locks leads in id order, so two captures that lock the
-        same leads cannot deadlock on each other."""
-        query = select(t.leads).where(t.leads.c.id.in_(sorted(set(lead_ids)))).order_by(
-            t.leads.c.id)
-        if self._locking:
-            query = query.with_for_update()
-        return {row.id: row for row in self.session.execute(query)}
-
-    def insert_lead(self, values: dict) -> None:
-        self.session.execute(insert(t.leads).values(**values))
-
     def update_lead(self, lead_id: str, values: dict) -> None:
         self.session.execute(update(t.leads).where(t.leads.c.id == lead_id).values(**values))
 
@@ -124,11 +99,6 @@ class LeadRepository:
         self.session.execute(insert(t.lead_merges).values(**values))
 
     # --- touches -------------------------------------------------------------------------
-
-    def insert_touch(self, values: dict) -> int:
-        result = self.session.execute(insert(t.touches).values(**values)
-                                      .returning(t.touches.c.id))
-        return int(result.scalar_one())
 
     def move_touches(self, from_lead: str, to_lead: str) -> None:
         self.session.execute(update(t.touches).where(t.touches.c.lead_id == from_lead)
@@ -216,14 +186,10 @@ class LeadRepository:
                                  .where(t.suppression_entries.c.id.in_(ids))
                                  .values(lifted_at=at, lifted_by=by))
 
-    # --- capture requests ----------------------------------------------------------------
+    # --- audit ---------------------------------------------------------------------------
 
-    def capture_request(self, request_id: str) -> Row | None:
-        return self.session.execute(select(t.capture_requests).where(
-            t.capture_requests.c.request_id == request_id)).first()
-
-    def insert_capture_request(self, values: dict) -> None:
-        self.session.execute(insert(t.capture_requests).values(**values))
+    def audit(self, service: str, *events: AuditEvent) -> None:
+        record(self.session, t.audit_outbox, service, *events)
 
     # --- read models ---------------------------------------------------------------------
 

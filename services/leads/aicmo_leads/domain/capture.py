@@ -112,6 +112,9 @@ class Qualification:
         return replace(self, **changes)
 
 
+NO_QUALIFICATION = Qualification()
+
+
 @dataclass(frozen=True)
 class RawCapture:
     """A capture as the caller sent it (strings unchecked)."""
@@ -318,8 +321,10 @@ def validate_capture(raw: RawCapture, *, now: dt.datetime, default_region: str,
     elif raw.value_amount_minor > 0 and not currency:
         problems.add("value_estimate.currency_code", "is required with an amount")
     attributes = validate_attributes(problems, "attributes", raw.attributes)
-    qualification = validate_qualification(problems, "qualification.", raw.qualification, now,
-                                           default_region=default_region)
+    qualification = raw.qualification
+    if qualification != NO_QUALIFICATION:  # the empty one is valid as it is
+        qualification = validate_qualification(problems, "qualification.", qualification, now,
+                                               default_region=default_region)
     if problems:
         return None, problems
     return ValidCapture(

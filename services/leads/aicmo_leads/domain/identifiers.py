@@ -12,7 +12,9 @@ import enum
 import hashlib
 import hmac
 import re
-import unicodedata
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit
 
@@ -47,21 +49,58 @@ class Identifier:
     value: str
 
 
+# Unicode's Cc category is exactly U+0000-U+001F and U+007F-U+009F, Cs is U+D800-U+DFFF; one
+# regex search is far cheaper than a category lookup per character.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_BUT_NEWLINES = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def has_control_characters(text: str, *, allow_newlines: bool = False) -> bool:
-    """True when ``text`` holds a control character (or an unpaired surrogate)."""
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cc":
-            if allow_newlines and char in "\n\r\t":
-                continue
-            return True
-        if category == "Cs":
-            return True
-    return False
+    """True when ``text`` holds a control character (or an unpaired surrogate); with
+    ``allow_newlines``, tab, line feed and carriage return are allowed."""
+    pattern = _CONTROL_BUT_NEWLINES if allow_newlines else _CONTROL
+    return pattern.search(text) is not None
 
 
-def normalise_email(raw: str) -> str:
-    """Validates syntax with strict RFC lengths (no DNS) and returns the lower-cased form."""
+class NormalisationMemory:
+    """A bounded memory of a pure normalisation, refusals included: a person captured again
+    (the common case for identity resolution) is not parsed again. Only this process holds
+    it, and erasure empties it (see ``forget_normalisations``)."""
+
+    def __init__(self, normalise: Callable[..., str], size: int) -> None:
+        self._normalise = normalise
+        self._size = size
+        self._entries: OrderedDict[tuple, tuple[bool, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, *key: str) -> str:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+        if entry is None:
+            try:
+                entry = (True, self._normalise(*key))
+            except IdentifierError as error:
+                entry = (False, str(error))
+            with self._lock:
+                self._entries[key] = entry
+                while len(self._entries) > self._size:
+                    self._entries.popitem(last=False)
+        accepted, text = entry
+        if accepted:
+            return text
+        raise IdentifierError(text)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _parse_email(raw: str) -> str:
     if len(raw) > EMAIL_MAX_LENGTH:
         raise IdentifierError(f"must be at most {EMAIL_MAX_LENGTH} characters")
     if has_control_characters(raw):
@@ -74,8 +113,7 @@ def normalise_email(raw: str) -> str:
     return result.normalized.lower()
 
 
-def normalise_phone(raw: str, default_region: str) -> str:
-    """Parses a phone number (international, or national in ``default_region``) to E.164."""
+def _parse_phone(raw: str, default_region: str) -> str:
     if len(raw) > PHONE_MAX_LENGTH:
         raise IdentifierError(f"must be at most {PHONE_MAX_LENGTH} characters")
     if has_control_characters(raw):
@@ -92,6 +130,28 @@ def normalise_phone(raw: str, default_region: str) -> str:
     if not phonenumbers.is_valid_number(number):
         raise IdentifierError("is not a valid phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+NORMALISATIONS_REMEMBERED = 4096
+_emails = NormalisationMemory(_parse_email, NORMALISATIONS_REMEMBERED)
+_phones = NormalisationMemory(_parse_phone, NORMALISATIONS_REMEMBERED)
+
+
+def normalise_email(raw: str) -> str:
+    """Validates syntax with strict RFC lengths (no DNS) and returns the lower-cased form."""
+    return _emails(raw)
+
+
+def normalise_phone(raw: str, default_region: str) -> str:
+    """Parses a phone number (international, or national in ``default_region``) to E.164."""
+    return _phones(raw, default_region)
+
+
+def forget_normalisations() -> None:
+    """Empties the remembered normalisations (after an erasure, so no address of the erased
+    person stays even in this process's memory)."""
+    _emails.clear()
+    _phones.clear()
 
 
 _LINKEDIN_PATH = re.compile(r"^/(?:mwlite/)?in/([^/]+)(?:/.*)?$")
@@ -163,9 +223,9 @@ class IdentityKeys:
 
     def identifier_hmac(self, identifier: Identifier) -> str:
         message = f"{identifier.kind.value}:{identifier.value}".encode()
-        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, message, "sha256").hex()
 
     def fingerprint(self, payload: bytes) -> str:
         """A keyed digest of a request, to recognise a retried request id without storing
         the personal data it carries."""
-        return hmac.new(self._key, b"request:" + payload, hashlib.sha256).hexdigest()
+        return hmac.digest(self._key, b"request:" + payload, "sha256").hex()

@@ -55,6 +55,8 @@ class InvalidFields(ValueError):
 def check_text(problems: Violations, field: str, value: str, max_length: int, *,
                multiline: bool = False) -> str:
     """Checks a free-text field; returns it stripped of surrounding whitespace."""
+    if not value:
+        return ""
     if len(value) > max_length:
         problems.add(field, f"must be at most {max_length} characters")
         return ""

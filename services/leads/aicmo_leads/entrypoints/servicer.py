@@ -3,6 +3,7 @@ back. Every rule lives in the domain and the service layer."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 import uuid
@@ -21,7 +22,7 @@ from aicmo_leads.domain.capture import (
 )
 from aicmo_leads.domain.consent import ConsentSource, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
-from aicmo_leads.domain.identifiers import IdentifierError, normalise
+from aicmo_leads.domain.identifiers import IdentifierError, forget_normalisations, normalise
 from aicmo_leads.domain.lead import Actor, CaptureOutcome, ImportTotals, SuppressionScope
 from aicmo_leads.domain.lead_update import validate_update
 from aicmo_leads.domain.validation import (
@@ -133,12 +134,23 @@ class LeadsServicer:
         ventures: set[str] = set()
         batch: list = []
         position = 0
-        async for row in request_iterator:
-            position += 1
-            batch.append(self._import_row(principal, row, position, ventures))
-            if len(batch) >= self._batch:
-                yield await self._import_batch(batch, call, totals)
-                batch = []
+        # One batch is written while the next is read and validated; answers keep the order.
+        writing: asyncio.Task | None = None
+        try:
+            async for row in request_iterator:
+                position += 1
+                batch.append(self._import_row(principal, row, position, ventures))
+                if len(batch) >= self._batch:
+                    if writing is not None:
+                        yield await writing
+                    writing = asyncio.ensure_future(self._import_batch(batch, call, totals))
+                    batch = []
+            if writing is not None:
+                yield await writing
+                writing = None
+        finally:
+            if writing is not None and not writing.done():
+                writing.cancel()
         if batch:
             yield await self._import_batch(batch, call, totals)
         await self._db.run(capturing.record_import_summary, import_id, sorted(ventures),
@@ -168,6 +180,12 @@ class LeadsServicer:
     async def _import_batch(self, batch, call, totals) -> pb.ImportLeadsResponse:
         results = await self._db.run(capturing.import_rows, batch, call, self._settings, totals)
         self._on_audit()
+        for index, (_, result, _) in enumerate(results):
+            if result is capturing.RUN_ALONE:
+                # It lost a deadlock inside the batch; alone, it retries like a capture.
+                results[index] = (await self._db.run(capturing.import_rows, [batch[index]],
+                                                     call, self._settings, totals))[0]
+                self._on_audit()
         response = pb.ImportLeadsResponse()
         for number, result, violations in results:
             if result is None:
@@ -429,6 +447,7 @@ class LeadsServicer:
             raise _invalid(problems.items)
         lead = await self._db.run(consenting.erase_lead, request.lead_id, reason, caller,
                                   self._settings)
+        forget_normalisations()
         await self._db.offload(self._after_erasure)
         self._on_audit()
         return pb.EraseLeadResponse(lead=tr.lead_to_proto(lead))

@@ -17,8 +17,14 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from aicmo_common.errors import FailedPrecondition
-from aicmo_leads.adapters.repository import LeadRepository, as_utc
-from aicmo_leads.domain.capture import PROFILE_FIELDS, Qualification, ValidCapture
+from aicmo_leads.adapters.capture_store import CaptureStore
+from aicmo_leads.adapters.repository import LeadRepository, as_utc, lead_record, touch_record
+from aicmo_leads.domain.capture import (
+    NO_QUALIFICATION,
+    PROFILE_FIELDS,
+    Qualification,
+    ValidCapture,
+)
 from aicmo_leads.domain.consent import (
     ConsentEvidence,
     ConsentSource,
@@ -38,10 +44,14 @@ from aicmo_leads.domain.lead import (
 )
 from aicmo_leads.domain.validation import Violation
 from aicmo_leads.service_layer.unit import (
+    SERVICE,
+    SHARED_TRANSACTION,
     LostRace,
+    RunAlone,
     Settings,
     audit,
     change_consent,
+    consent_values,
     event,
     with_retries,
 )
@@ -70,17 +80,19 @@ class CaptureAnswer:
 def capture_lead(session: Session, capture: ValidCapture, call: CaptureCall,
                  settings: Settings) -> CaptureAnswer:
     """The CaptureLead use case: idempotent on the request id, retried on a lost race."""
-    repo = LeadRepository(session)
+    store = CaptureStore.of(session)
 
-    def attempt() -> CaptureResult:
+    def attempt() -> CaptureAnswer:
         if call.request_id:
-            earlier = repo.capture_request(call.request_id)
+            earlier = store.capture_request(call.request_id)
             if earlier is not None:
-                return _replay(earlier, call.fingerprint)
-        result = _capture_once(repo, capture, call, settings)
+                return _stored_answer(LeadRepository(session),
+                                      _replay(earlier, call.fingerprint))
+        captured = _capture_once(store, capture, call, settings)
+        result = captured.result
         if call.request_id:
             # A concurrent twin of this request makes this insert fail; the rerun replays it.
-            repo.insert_capture_request({
+            store.insert_capture_request({
                 "request_id": call.request_id, "fingerprint": call.fingerprint,
                 "lead_id": result.lead_id, "outcome": result.outcome.value,
                 "matched_on": result.matched_on.value if result.matched_on else "",
@@ -88,14 +100,30 @@ def capture_lead(session: Session, capture: ValidCapture, call: CaptureCall,
                 "suppressed": result.suppressed, "touch_id": result.touch_id,
                 "created_at": settings.now(),
             })
-        return result
+        return _answer(store, captured)
 
-    result = with_retries(session, attempt)
+    return with_retries(store, attempt)
+
+
+def _stored_answer(repo: LeadRepository, result: CaptureResult) -> CaptureAnswer:
     return CaptureAnswer(result, repo.lead_record(result.lead_id),
                          repo.touches_by_id([result.touch_id]).get(result.touch_id))
 
 
-def _replay(earlier: Row, fingerprint: str) -> CaptureResult:
+def _answer(store: CaptureStore, captured: _Captured) -> CaptureAnswer:
+    """The answer from what the capture wrote: only a first touch older than this capture
+    is read back."""
+    lead, touch = captured.lead, captured.touch
+    touches = {touch.id: touch}
+    if lead.first_touch_id is not None and lead.first_touch_id not in touches:
+        first = store.touch_row(lead.first_touch_id)
+        if first is not None:
+            touches[first.id] = touch_record(first)
+    return CaptureAnswer(captured.result, lead_record(lead, captured.identifiers, touches),
+                         touch)
+
+
+def _replay(earlier, fingerprint: str) -> CaptureResult:
     if earlier.fingerprint != fingerprint:
         raise FailedPrecondition("this request id was used for a different capture",
                                  reason="REQUEST_ID_REUSED")
@@ -106,87 +134,132 @@ def _replay(earlier: Row, fingerprint: str) -> CaptureResult:
         touch_id=earlier.touch_id)
 
 
+# An import row whose capture lost a deadlock in the batch's shared transaction: it runs
+# again alone once the batch has committed (see ``RunAlone``).
+RUN_ALONE = object()
+
+
 def import_rows(session: Session, rows: Sequence[tuple[int, ValidCapture | None,
                                                        list[Violation]]],
                 call: CaptureCall, settings: Settings,
-                totals: ImportTotals) -> list[tuple[int, CaptureResult | None, list[Violation]]]:
+                totals: ImportTotals) -> list[tuple[int, object, list[Violation]]]:
     """Imports a batch of rows in one transaction, each row in its own savepoint, so a row
-    that loses a race is retried alone and a refused row costs the others nothing."""
-    repo = LeadRepository(session)
-    results = []
-    for row_number, capture, violations in rows:
-        if capture is None:
-            totals.count(CaptureOutcome.REJECTED)
-            results.append((row_number, None, violations))
-            continue
-        result = with_retries(session, lambda c=capture: _capture_once(repo, c, call, settings))
-        totals.count(result.outcome, len(result.merged_lead_ids))
-        results.append((row_number, result, []))
+    that loses a race is retried alone and a refused row costs the others nothing. A row
+    whose result is ``RUN_ALONE`` must be imported again in a batch of its own."""
+    store = CaptureStore.of(session)
+    shared = session.info.get(SHARED_TRANSACTION, False)
+    session.info[SHARED_TRANSACTION] = sum(capture is not None for _, capture, _ in rows) > 1
+    results: list[tuple[int, object, list[Violation]]] = []
+    try:
+        for row_number, capture, violations in rows:
+            if capture is None:
+                totals.count(CaptureOutcome.REJECTED)
+                results.append((row_number, None, violations))
+                continue
+            try:
+                result = with_retries(
+                    store, lambda c=capture: _capture_once(store, c, call, settings)).result
+            except RunAlone:
+                results.append((row_number, RUN_ALONE, []))
+                continue
+            totals.count(result.outcome, len(result.merged_lead_ids))
+            results.append((row_number, result, []))
+    finally:
+        session.info[SHARED_TRANSACTION] = shared
     return results
 
 
-def _capture_once(repo: LeadRepository, capture: ValidCapture, call: CaptureCall,
-                  settings: Settings) -> CaptureResult:
+@dataclass(frozen=True)
+class _Captured:
+    """What one capture did, and the lead as it is after it."""
+
+    result: CaptureResult
+    lead: object  # a leads row
+    identifiers: list  # the lead's identifier rows, oldest first
+    touch: TouchRecord
+
+
+def _capture_once(store: CaptureStore, capture: ValidCapture, call: CaptureCall,
+                  settings: Settings) -> _Captured:
     now = settings.now()
     venture = capture.venture_id
     keyed = [(identifier, settings.keys.identifier_hmac(identifier))
              for identifier in capture.identifiers]
     keys = [(identifier.kind.value, hmac_value) for identifier, hmac_value in keyed]
-    found = repo.leads_by_identifier(venture, keys)
+    found = store.leads_by_identifier(venture, keys)
     matched_on = next((identifier.kind for identifier, hmac_value in keyed
                        if (identifier.kind.value, hmac_value) in found), None)
 
+    losers = []
     if found:
-        locked = repo.lock_leads(found.values())
+        locked = store.lock_leads(found.values())
         if (set(locked) != set(found.values())
                 or any(row.state != LeadState.ACTIVE.value for row in locked.values())
-                or repo.leads_by_identifier(venture, keys) != found):
+                or (store.locking and store.leads_by_identifier(venture, keys) != found)):
             # A concurrent merge or erasure moved an identifier between our read and lock.
             raise LostRace()
         ordered = sorted(locked.values(), key=lambda row: (as_utc(row.created_at), row.id))
         winner, losers = ordered[0], ordered[1:]
         outcome = CaptureOutcome.MATCHED
+        if losers:
+            repo = LeadRepository(store.session)
+            for loser in losers:
+                winner = _merge(repo, winner, loser, call, now)
+            winner = store.lead_row(winner.id)
+        lead_id = winner.id
+        changes = _updated_fields(winner, capture, now)
     else:
-        winner = _create_lead(repo, capture, now)
-        losers = []
         outcome = CaptureOutcome.CREATED
-
-    for loser in losers:
-        winner = _merge(repo, winner, loser, call, now)
+        lead_id = str(uuid.uuid4())
+        blank = _new_lead(capture, lead_id, now)
+        # A new lead is written whole at once; only the touch ids follow the touch.
+        winner = store.lead_row_from_values(
+            {**blank, **_updated_fields(store.lead_row_from_values(blank), capture, now)})
+        store.insert_lead(winner._asdict())
+        changes = {}
 
     new_identifiers = [
         {"venture_id": venture, "kind": identifier.kind.value, "hmac": hmac_value,
-         "lead_id": winner.id, "value": identifier.value, "created_at": now}
+         "lead_id": lead_id, "value": identifier.value, "created_at": now}
         for identifier, hmac_value in keyed if (identifier.kind.value, hmac_value) not in found
     ]
-    repo.add_identifiers(new_identifiers)
+    store.add_identifiers(new_identifiers)
+    if outcome is CaptureOutcome.CREATED:
+        identifiers = sorted((store.identifier_row(row) for row in new_identifiers),
+                             key=lambda row: (row.kind, row.hmac))
+    else:
+        identifiers = store.identifier_rows(lead_id)
 
-    all_hmacs = [row.hmac for row in repo.identifier_rows([winner.id])[winner.id]]
-    suppressions = repo.active_suppressions(venture, all_hmacs)
+    suppressions = store.active_suppressions(venture, [row.hmac for row in identifiers])
     suppressed = bool(suppressions)
 
-    touch_id = repo.insert_touch({
-        "lead_id": winner.id, "venture_id": venture, "campaign_id": capture.campaign_id,
+    touch_values = {
+        "lead_id": lead_id, "venture_id": venture, "campaign_id": capture.campaign_id,
         "source_channel": capture.source_channel,
         "source_reference": capture.source_reference, "utm_campaign": capture.utm.campaign,
         "utm_content": capture.utm.content, "utm_source": capture.utm.source,
         "utm_medium": capture.utm.medium, "utm_term": capture.utm.term, "touched_at": now,
-    })
-    repo.update_lead(winner.id, _updated_fields(winner, capture, touch_id, now))
-    winner = repo.lead_row(winner.id)
+    }
+    touch_id = store.insert_touch(touch_values)
+    changes["last_touch_id"] = touch_id
+    if winner.first_touch_id is None:
+        changes["first_touch_id"] = touch_id
+    store.update_lead(lead_id, changes)
+    winner = winner._replace(**changes)
 
     current = ConsentStatus(winner.consent_status)
     target = consent_after_capture(current, capture.consent_status, suppressed)
     if target is not current:
         by_suppression = suppressed and capture.consent_status is not ConsentStatus.DNC
+        evidence = None if by_suppression else capture.consent_evidence
         change_consent(
-            repo, winner, target, actor=call.actor, now=now, request_id=call.request_id,
+            store, winner, target, actor=call.actor, now=now, request_id=call.request_id,
             source=(ConsentSource.SUPPRESSION if by_suppression else call.source).value,
-            evidence=None if by_suppression else capture.consent_evidence,
-            reason="suppression list" if by_suppression else "")
+            evidence=evidence, reason="suppression list" if by_suppression else "")
+        winner = winner._replace(**consent_values(target, now=now, evidence=evidence))
 
     hmacs = [hmac_value for _, hmac_value in keyed]
-    events = [event("lead", winner.id, f"lead.{outcome.value}", call.actor,
+    events = [event("lead", lead_id, f"lead.{outcome.value}", call.actor,
                     venture_id=venture, request_id=call.request_id, now=now,
                     identifier_hmacs=hmacs,
                     matched_on=matched_on.value if matched_on else "",
@@ -196,33 +269,38 @@ def _capture_once(repo: LeadRepository, capture: ValidCapture, call: CaptureCall
                     consent_not_lifted=(current is ConsentStatus.DNC
                                         and capture.consent_status is ConsentStatus.CONSENTED))]
     if suppressed:
-        events.append(event("lead", winner.id, "lead.suppressed", call.actor,
+        events.append(event("lead", lead_id, "lead.suppressed", call.actor,
                             venture_id=venture, request_id=call.request_id, now=now,
                             suppression_entry_ids=[entry.id for entry in suppressions]))
-    audit(repo.session, *events)
-    return CaptureResult(lead_id=winner.id, outcome=outcome,
-                         matched_on=matched_on if outcome is CaptureOutcome.MATCHED else None,
-                         merged_lead_ids=tuple(loser.id for loser in losers),
-                         suppressed=suppressed, touch_id=touch_id)
+    store.audit(SERVICE, *events)
+    result = CaptureResult(lead_id=lead_id, outcome=outcome,
+                           matched_on=matched_on if outcome is CaptureOutcome.MATCHED else None,
+                           merged_lead_ids=tuple(loser.id for loser in losers),
+                           suppressed=suppressed, touch_id=touch_id)
+    return _Captured(result, winner, identifiers, touch_record(store.touches.row_from_values(
+        {**touch_values, "id": touch_id})))
 
 
-def _create_lead(repo: LeadRepository, capture: ValidCapture, now: dt.datetime) -> Row:
-    lead_id = str(uuid.uuid4())
-    repo.insert_lead({
-        "id": lead_id, "venture_id": capture.venture_id, "state": LeadState.ACTIVE.value,
-        "identity_hash": None, "consent_status": ConsentStatus.UNKNOWN.value,
-        "consent_evidence": None, "value_currency": None, "value_amount_minor": 0,
-        "attributes": {}, "qualification": Qualification().to_json(),
-        "first_source_channel": capture.source_channel, "touch_count": 0,
-        "created_at": now, "updated_at": now,
-    })
-    return repo.lead_row(lead_id)
+_NEW_LEAD = {
+    "state": LeadState.ACTIVE.value, "identity_hash": None, "email": None, "phone": None,
+    "linkedin_url": None, **{name: None for name in PROFILE_FIELDS},
+    "consent_status": ConsentStatus.UNKNOWN.value, "consent_evidence": None,
+    "value_currency": None, "value_amount_minor": 0, "first_touch_id": None,
+    "last_touch_id": None, "touch_count": 0, "merged_into": None, "erased_at": None,
+}
 
 
-def _updated_fields(lead: Row, capture: ValidCapture, touch_id: int,
-                    now: dt.datetime) -> dict:
-    """What a capture changes on the lead: the newest non-empty values, primary identifiers,
-    the last touch (the first touch stays)."""
+def _new_lead(capture: ValidCapture, lead_id: str, now: dt.datetime) -> dict:
+    return {
+        **_NEW_LEAD, "id": lead_id, "venture_id": capture.venture_id, "attributes": {},
+        "qualification": NO_QUALIFICATION.to_json(),
+        "first_source_channel": capture.source_channel, "created_at": now, "updated_at": now,
+    }
+
+
+def _updated_fields(lead, capture: ValidCapture, now: dt.datetime) -> dict:
+    """What a capture changes on the lead besides the touch ids: the newest non-empty values,
+    primary identifiers, the touch count (the first touch stays)."""
     values: dict[str, object] = {name: capture.profile[name] for name in PROFILE_FIELDS
                                  if capture.profile.get(name)}
     email = capture.identifier(IdentifierKind.EMAIL) or lead.email
@@ -235,11 +313,10 @@ def _updated_fields(lead: Row, capture: ValidCapture, touch_id: int,
                       value_amount_minor=capture.value_amount_minor)
     if capture.attributes:
         values["attributes"] = {**(lead.attributes or {}), **capture.attributes}
-    qualification = Qualification.from_json(lead.qualification)
-    values["qualification"] = qualification.overlaid_with(capture.qualification).to_json()
-    values.update(last_touch_id=touch_id, touch_count=lead.touch_count + 1, updated_at=now)
-    if lead.first_touch_id is None:
-        values["first_touch_id"] = touch_id
+    if capture.qualification != NO_QUALIFICATION:
+        qualification = Qualification.from_json(lead.qualification)
+        values["qualification"] = qualification.overlaid_with(capture.qualification).to_json()
+    values.update(touch_count=lead.touch_count + 1, updated_at=now)
     return values
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aicmo_common.errors import Aborted, FailedPrecondition, NotFound
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import tables as t
+from aicmo_leads.adapters.capture_store import RETRYABLE_SQLSTATES, CaptureStore
 from aicmo_leads.adapters.repository import LeadRepository
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
@@ -25,8 +26,9 @@ SERVICE = "leads"
 # A capture that loses a race re-reads and runs again; more than a handful of losses in a row
 # means something other than a race is wrong.
 MAX_ATTEMPTS = 8
-# PostgreSQL's "deadlock detected" and "could not serialize": the loser may simply run again.
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+# Set in ``Session.info`` while a transaction runs several captures (an import batch): such
+# a capture must not wait out a deadlock inside it (see ``RunAlone``).
+SHARED_TRANSACTION = "aicmo_leads.shared_transaction"
 
 T = TypeVar("T")
 
@@ -47,23 +49,50 @@ class LostRace(Exception):
     """A concurrent change moved what this unit of work read; it must run again."""
 
 
-def retryable(error: Exception) -> bool:
+class RunAlone(Exception):
+    """A unit of work lost a deadlock inside a transaction it shares with other units.
+
+    Run again at once it would wait for locks that the earlier units of its own transaction
+    still hold, and deadlock again; its savepoint is rolled back, and it must run again in a
+    transaction of its own once the shared one has committed."""
+
+
+def retryable(error: BaseException) -> bool:
     if isinstance(error, (IntegrityError, LostRace)):
         return True
     if isinstance(error, DBAPIError):
         return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-    return False
+    return CaptureStore.lost_race(error)
 
 
-def with_retries(session: Session, work: Callable[[], T]) -> T:
+def _deadlock(error: BaseException) -> bool:
+    if isinstance(error, DBAPIError):
+        error = error.orig
+    return CaptureStore.deadlock(error)
+
+
+def with_retries(store: CaptureStore, work: Callable[[], T]) -> T:
     """Runs ``work`` in a savepoint; on a lost race (a unique index violation from a
     concurrent capture, a deadlock, a moved identifier) rolls the savepoint back and runs it
-    again, so it sees what the winner committed."""
+    again, so it sees what the winner committed. In a shared transaction a deadlock raises
+    ``RunAlone`` instead."""
+    if not store.locking:
+        # SQLite: the transaction holds the database's only write lock from its BEGIN, so
+        # nothing can move between this unit's reads and writes and there is no race to lose
+        # (nor a savepoint to pay for). Whatever it raises undoes the unit with its caller.
+        try:
+            return work()
+        except LostRace as race:
+            raise Aborted("the lead's identifiers are inconsistent; retry the call",
+                          reason="ABORTED") from race
+    shared = store.session.info.get(SHARED_TRANSACTION, False)
     for attempt in range(MAX_ATTEMPTS):
         try:
-            with session.begin_nested():
+            with store.savepoint():
                 return work()
         except Exception as error:
+            if shared and _deadlock(error):
+                raise RunAlone() from error
             if not retryable(error) or attempt == MAX_ATTEMPTS - 1:
                 if retryable(error):
                     raise Aborted("the lead changed concurrently too often; retry the call",
@@ -84,12 +113,24 @@ def event(entity_type: str, entity_id: str, action: str, actor: Actor, *, ventur
                       context=context, occurred_at=now)
 
 
-def change_consent(repo: LeadRepository, lead: Row, target: ConsentStatus, *, actor: Actor,
-                   source: str, now: dt.datetime, evidence: ConsentEvidence | None = None,
-                   reason: str = "", request_id: str = "", force_record: bool = False,
+def consent_values(target: ConsentStatus, *, now: dt.datetime,
+                   evidence: ConsentEvidence | None = None,
+                   keep_evidence: bool = False) -> dict[str, object]:
+    """What a consent change sets on the lead row."""
+    values: dict[str, object] = {"consent_status": target.value, "updated_at": now}
+    if not keep_evidence:
+        values["consent_evidence"] = evidence.to_json() if evidence else None
+    return values
+
+
+def change_consent(repo: LeadRepository | CaptureStore, lead: Row, target: ConsentStatus, *,
+                   actor: Actor, source: str, now: dt.datetime,
+                   evidence: ConsentEvidence | None = None, reason: str = "",
+                   request_id: str = "", force_record: bool = False,
                    keep_evidence: bool = False) -> int | None:
     """Moves a lead's consent to ``target``, writing the ledger entry and the audit event in
-    the caller's transaction. Returns the ledger entry's id, or None when nothing changed."""
+    the caller's transaction (through either store). Returns the ledger entry's id, or None
+    when nothing changed; the lead row then holds ``consent_values(...)``."""
     current = ConsentStatus(lead.consent_status)
     if current is target and not force_record:
         return None
@@ -99,11 +140,9 @@ def change_consent(repo: LeadRepository, lead: Row, target: ConsentStatus, *, ac
         "source": source, "evidence": evidence.to_json() if evidence else None,
         "reason": reason, "request_id": request_id,
     })
-    values: dict[str, object] = {"consent_status": target.value, "updated_at": now}
-    if not keep_evidence:
-        values["consent_evidence"] = evidence.to_json() if evidence else None
-    repo.update_lead(lead.id, values)
-    audit(repo.session, event(
+    repo.update_lead(lead.id, consent_values(target, now=now, evidence=evidence,
+                                             keep_evidence=keep_evidence))
+    repo.audit(SERVICE, event(
         "lead", lead.id, "consent.changed", actor, venture_id=lead.venture_id,
         request_id=request_id, now=now, from_status=current.value, to_status=target.value,
         source=source, consent_record_id=record_id,

@@ -1,22 +1,38 @@
 """Storage of ventures, campaigns, quotas, verdicts and histories over one SQLAlchemy session.
 
 One repository lives for one unit of work (one transaction). The quota reservation is the one
-place where correctness under concurrency is decided, so it is a single conditional UPDATE:
+place where correctness under concurrency is decided, so it is a single conditional upsert:
 the database, not Python, checks ``used < limit`` and counts the unit in the same statement.
+
+The verdict path runs thousands of times a second, so its statements are built and compiled
+once, take their values as bound parameters and run on the session's own connection through
+``PreparedStatement``: building a statement per call (``values()``, ``where()``) and
+SQLAlchemy's execution path each cost more than SQLite takes to run it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import namedtuple
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from aicmo_common import outbox
 from aicmo_venture.adapters import tables
+from aicmo_venture.adapters.prepared import PreparedStatement
 from aicmo_venture.domain.model import (
     Actor,
     Campaign,
@@ -32,6 +48,7 @@ from aicmo_venture.domain.model import (
 from aicmo_venture.domain.verdict import Decision, DenyReason, SendPolicy, Verdict
 
 GLOBAL_ROW_ID = 1
+SERVICE = "venture"
 
 
 @dataclass(frozen=True)
@@ -42,6 +59,17 @@ class StoredRequest:
     method: str
     fingerprint: str
     resource_id: str
+
+
+@dataclass(frozen=True)
+class VerdictInputs:
+    """Everything a verdict is decided on, read together: the verdict already stored under
+    the send id, if any, else the campaign, its venture and the global kill switch."""
+
+    stored: Verdict | None
+    campaign: Campaign | None
+    venture: Venture | None
+    global_kill_switch: bool
 
 
 class VentureRepository(Protocol):
@@ -66,7 +94,9 @@ class VentureRepository(Protocol):
     def quota_used(self, campaign_id: str, day: dt.date) -> int: ...
     def reserve_quota(self, campaign_id: str, day: dt.date, limit: int) -> tuple[bool, int]: ...
     def find_verdict(self, send_id: str) -> Verdict | None: ...
+    def verdict_inputs(self, send_id: str, campaign_id: str) -> VerdictInputs: ...
     def add_verdict(self, verdict: Verdict) -> None: ...
+    def store_verdict(self, verdict: Verdict, event: outbox.AuditEvent) -> None: ...
     def list_verdicts(self, campaign_id: str, *, after_seq: int,
                       limit: int) -> list[tuple[int, Verdict]]: ...
     def find_request(self, request_id: str) -> StoredRequest | None: ...
@@ -182,12 +212,121 @@ def _verdict(row) -> Verdict:
         requested_by=Actor(row.requested_by_subject, row.requested_by_role))
 
 
+# --- the verdict path's statements, built once -------------------------------------------------
+
+def _row_type(table: Table):
+    """A tuple type named like the table's columns, for its part of a joined row."""
+    return namedtuple(f"{table.name}_row", list(table.c.keys()))
+
+
+_CampaignRow = _row_type(tables.campaigns)
+_VentureRow = _row_type(tables.ventures)
+_VerdictRow = _row_type(tables.verdicts)
+
+
+def _verdict_inputs_statement():
+    """One round trip for everything a verdict needs: whether a verdict is stored under the
+    send id, the campaign, its venture and the global switch, each joined by key onto a
+    single constant row, so the answer is exactly one row whichever of them exist."""
+    anchor = select(literal_column("1").label("one")).subquery("anchor")
+    c, v, d = tables.campaigns, tables.ventures, tables.verdicts
+    g = tables.global_kill_switch
+    joined = (anchor
+              .outerjoin(d, d.c.send_id == bindparam("send_id"))
+              .outerjoin(c, c.c.id == bindparam("campaign_id"))
+              .outerjoin(v, v.c.id == c.c.venture_id)
+              .outerjoin(g, g.c.id == GLOBAL_ROW_ID))
+    columns = [d.c.send_id.label("d_send_id"),
+               *(column.label(f"c_{column.key}") for column in c.c),
+               *(column.label(f"v_{column.key}") for column in v.c),
+               g.c.kill_switch_engaged.label("g_kill_switch_engaged")]
+    return select(*columns).select_from(joined)
+
+
+_VERDICT_INPUTS = PreparedStatement(_verdict_inputs_statement())
+_CAMPAIGN_PART = slice(1, 1 + len(_CampaignRow._fields))
+_VENTURE_PART = slice(_CAMPAIGN_PART.stop, _CAMPAIGN_PART.stop + len(_VentureRow._fields))
+_GLOBAL_PART = _VENTURE_PART.stop
+
+_FIND_VERDICT = PreparedStatement(
+    select(tables.verdicts).where(tables.verdicts.c.send_id == bindparam("send_id")))
+_QUOTA_USED = PreparedStatement(select(tables.quota_days.c.used).where(
+    tables.quota_days.c.campaign_id == bindparam("campaign_id"),
+    tables.quota_days.c.day == bindparam("day")))
+
+
+def _insert_values(table: Table, prefix: str = "") -> dict:
+    """Every column but an auto-incremented key, each a bound parameter."""
+    return {column.key: bindparam(prefix + column.key) for column in table.c
+            if not (column.primary_key and column.autoincrement is True)}
+
+
+_INSERT_VERDICT = PreparedStatement(insert(tables.verdicts).values(
+    _insert_values(tables.verdicts)))
+_INSERT_EVENT = PreparedStatement(insert(tables.audit_outbox).values(
+    _insert_values(tables.audit_outbox)))
+# PostgreSQL stores a verdict and its audit event in one statement (one round trip);
+# SQLite, in process, runs the two inserts above.
+_INSERT_VERDICT_AND_EVENT = PreparedStatement(
+    insert(tables.audit_outbox).values(_insert_values(tables.audit_outbox, "e_"))
+    .add_cte(insert(tables.verdicts).values(_insert_values(tables.verdicts, "v_"))
+             .cte("stored_verdict")))
+
+# Counts one unit (creating the day's row with it) unless ``limit`` units are counted already;
+# returns the count after, or no row at the limit. Check and count are one statement, so
+# concurrent callers can never pass the limit. The same SQL on SQLite and PostgreSQL.
+_RESERVE = PreparedStatement(text(
+    "INSERT INTO quota_days (campaign_id, day, used) VALUES (:campaign_id, :day, 1) "
+    "ON CONFLICT (campaign_id, day) DO UPDATE SET used = quota_days.used + 1 "
+    "WHERE quota_days.used < :limit "
+    "RETURNING used").columns(tables.quota_days.c.used))
+
+
+def _event_values(event: outbox.AuditEvent) -> dict:
+    """The outbox row ``aicmo_common.outbox.record`` writes for ``event`` (a test holds the
+    two to the same row)."""
+    return {
+        "id": event.id, "occurred_at": event.occurred_at, "service": SERVICE,
+        "entity_type": event.entity_type, "entity_id": event.entity_id,
+        "action": event.action, "actor": event.actor, "venture_id": event.venture_id or "",
+        "request_id": event.request_id or "",
+        # Round-trip through JSON so only plain, serialisable values are stored.
+        "context": json.loads(json.dumps(dict(event.context), default=str)),
+        "attempts": 0, "delivered_at": None,
+    }
+
+
+def _verdict_values(verdict: Verdict) -> dict:
+    policy = verdict.policy
+    return {
+        "send_id": verdict.send_id, "campaign_id": verdict.campaign_id,
+        "venture_id": verdict.venture_id, "channel": int(verdict.channel),
+        "decision": verdict.decision.name,
+        "deny_reasons": [reason.name for reason in verdict.deny_reasons],
+        "remaining_quota_today": verdict.remaining_quota_today,
+        "quota_day": verdict.quota_day.isoformat(),
+        "consent_required": policy.consent_required, "timezone": policy.timezone,
+        "sender": {"from_address": policy.sender.from_address,
+                   "from_name": policy.sender.from_name,
+                   "postal_address": policy.sender.postal_address},
+        "next_window_open_at": policy.next_window_open_at, "decided_at": verdict.decided_at,
+        "requested_by_subject": verdict.requested_by.subject,
+        "requested_by_role": verdict.requested_by.role,
+    }
+
+
 class SqlVentureRepository:
     """The repository over a session; statements run in the session's transaction."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
-        self._dialect = session.get_bind().dialect.name
+        self._session_connection: Connection | None = None
+
+    def _connection(self) -> Connection:
+        """The session's connection (and transaction), for the prepared statements."""
+        if self._session_connection is None:
+            self._session_connection = self._session.connection()
+        return self._session_connection
 
     # ventures
 
@@ -287,51 +426,52 @@ class SqlVentureRepository:
     # quotas
 
     def quota_used(self, campaign_id: str, day: dt.date) -> int:
-        q = tables.quota_days.c
-        used = self._session.execute(select(q.used).where(
-            q.campaign_id == campaign_id, q.day == day.isoformat())).scalar()
-        return int(used or 0)
+        rows = _QUOTA_USED.rows(self._connection(),
+                                {"campaign_id": campaign_id, "day": day.isoformat()})
+        return int(rows[0][0]) if rows else 0
 
     def reserve_quota(self, campaign_id: str, day: dt.date, limit: int) -> tuple[bool, int]:
         """Counts one unit if fewer than ``limit`` are used; returns (reserved, used after)."""
-        q = tables.quota_days.c
-        key = {"campaign_id": campaign_id, "day": day.isoformat()}
-        dialect_insert = postgresql.insert if self._dialect == "postgresql" else sqlite.insert
-        # The day's row must exist for the conditional update to have something to check.
-        self._session.execute(dialect_insert(tables.quota_days)
-                              .values(**key, used=0).on_conflict_do_nothing())
-        used = self._session.execute(
-            update(tables.quota_days)
-            .where(q.campaign_id == campaign_id, q.day == key["day"], q.used < limit)
-            .values(used=q.used + 1)
-            .returning(q.used)).scalar()
-        if used is not None:
-            return True, int(used)
+        if limit < 1:  # the upsert counts the first unit of a day without looking at limit
+            return False, self.quota_used(campaign_id, day)
+        rows = _RESERVE.rows(self._connection(), {"campaign_id": campaign_id,
+                                                  "day": day.isoformat(), "limit": limit})
+        if rows:
+            return True, int(rows[0][0])
         return False, self.quota_used(campaign_id, day)
 
     # the verdict log
 
     def find_verdict(self, send_id: str) -> Verdict | None:
-        row = self._session.execute(
-            select(tables.verdicts).where(tables.verdicts.c.send_id == send_id)).first()
-        return _verdict(row) if row else None
+        rows = _FIND_VERDICT.rows(self._connection(), {"send_id": send_id})
+        return _verdict(_VerdictRow._make(rows[0])) if rows else None
+
+    def verdict_inputs(self, send_id: str, campaign_id: str) -> VerdictInputs:
+        (row,) = _VERDICT_INPUTS.rows(self._connection(),
+                                      {"send_id": send_id, "campaign_id": campaign_id})
+        if row[0] is not None:  # a replay, the rare case: read the stored verdict itself
+            return VerdictInputs(self.find_verdict(send_id), None, None, False)
+        campaign = _CampaignRow._make(row[_CAMPAIGN_PART])
+        venture = _VentureRow._make(row[_VENTURE_PART])
+        # The first migration creates the global row; a missing one reads as disengaged,
+        # as in get_global_kill_switch.
+        return VerdictInputs(None, _campaign(campaign) if campaign.id is not None else None,
+                             _venture(venture) if venture.id is not None else None,
+                             bool(row[_GLOBAL_PART]))
 
     def add_verdict(self, verdict: Verdict) -> None:
-        policy = verdict.policy
-        self._session.execute(insert(tables.verdicts).values(
-            send_id=verdict.send_id, campaign_id=verdict.campaign_id,
-            venture_id=verdict.venture_id, channel=int(verdict.channel),
-            decision=verdict.decision.name,
-            deny_reasons=[reason.name for reason in verdict.deny_reasons],
-            remaining_quota_today=verdict.remaining_quota_today,
-            quota_day=verdict.quota_day.isoformat(),
-            consent_required=policy.consent_required, timezone=policy.timezone,
-            sender={"from_address": policy.sender.from_address,
-                    "from_name": policy.sender.from_name,
-                    "postal_address": policy.sender.postal_address},
-            next_window_open_at=policy.next_window_open_at, decided_at=verdict.decided_at,
-            requested_by_subject=verdict.requested_by.subject,
-            requested_by_role=verdict.requested_by.role))
+        _INSERT_VERDICT.run(self._connection(), _verdict_values(verdict))
+
+    def store_verdict(self, verdict: Verdict, event: outbox.AuditEvent) -> None:
+        """The verdict and its audit event, in this transaction."""
+        connection = self._connection()
+        if connection.dialect.name != "postgresql":
+            _INSERT_VERDICT.run(connection, _verdict_values(verdict))
+            _INSERT_EVENT.run(connection, _event_values(event))
+            return
+        values = {f"v_{key}": value for key, value in _verdict_values(verdict).items()}
+        values.update((f"e_{key}", value) for key, value in _event_values(event).items())
+        _INSERT_VERDICT_AND_EVENT.run(connection, values)
 
     def list_verdicts(self, campaign_id: str, *, after_seq: int,
                       limit: int) -> list[tuple[int, Verdict]]:
@@ -358,5 +498,9 @@ class SqlVentureRepository:
     # audit
 
     def record(self, *events: outbox.AuditEvent) -> None:
-        outbox.record(self._session, tables.audit_outbox, "venture", *events)
+        """Adds ``events`` to the outbox in this transaction: the rows ``outbox.record``
+        writes, through the prepared insert (one of them goes with every verdict)."""
+        connection = self._connection()
+        for event in events:
+            _INSERT_EVENT.run(connection, _event_values(event))
 

@@ -18,6 +18,8 @@ MANAGERS = frozenset({Role.ADMIN, Role.OPERATOR})
 ADMINS = frozenset({Role.ADMIN})
 # Only the services (distribution) and admins may ask for a reserving verdict.
 SENDERS = frozenset({Role.SERVICE, Role.ADMIN})
+# A service may pause a campaign (distribution's auto-pause on failures), never start it.
+PAUSERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from aicmo_venture.domain.model import Campaign, CampaignHistoryEntry, CampaignS
 from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     MANAGERS,
+    PAUSERS,
     READERS,
     Caller,
     venture_not_found,
@@ -158,7 +159,8 @@ def change_status(repo: VentureRepository, caller: Caller, now: dt.datetime,
                   campaign_id: str, verb: lifecycle.Verb, reason: str,
                   request: RequestKey | None) -> Campaign:
     """Applies one status verb; any transition the machine does not allow is refused."""
-    caller.require(MANAGERS, f"{verb.value.capitalize()}Campaign")
+    allowed = PAUSERS if verb is lifecycle.Verb.PAUSE else MANAGERS
+    caller.require(allowed, f"{verb.value.capitalize()}Campaign")
     errors = Violations()
     validation.check_id(errors, "campaign_id", campaign_id)
     validation.check_reason(errors, reason, required=False)

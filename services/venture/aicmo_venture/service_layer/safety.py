@@ -48,14 +48,28 @@ def _assess(repo: VentureRepository, caller: Caller, now: dt.datetime, campaign_
     return assess(campaign, venture, repo.get_global_kill_switch().engaged, channel, now)
 
 
+def _replay(stored: Verdict, caller: Caller, campaign_id: str, channel: Channel) -> Verdict:
+    if not caller.may_see(stored.venture_id):
+        raise campaign_not_found(campaign_id)
+    if stored.campaign_id != campaign_id or stored.channel != channel:
+        raise FailedPrecondition(
+            "this send_id already has a verdict for another campaign or channel",
+            reason="REQUEST_ID_REUSED",
+            metadata={"send_id": stored.send_id, "campaign_id": stored.campaign_id,
+                      "channel": stored.channel.name})
+    return stored
+
+
 def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
                    campaign_id: str, channel: int, send_id: str) -> tuple[Verdict, bool]:
     """The verdict for one send, and whether it was stored before (a replay).
 
-    An ALLOW reserves one unit of today's quota with a conditional update in this
-    transaction, which also stores the verdict under the send id (unique). Two concurrent
-    first calls with one send id both get here; the second insert fails on the unique key,
-    its transaction (reservation included) rolls back, and the retry finds the stored one.
+    One read brings the stored verdict (if any), the campaign, its venture and the global
+    switch. An ALLOW reserves one unit of today's quota with a conditional upsert in this
+    transaction, which also stores the verdict under the send id (unique) with its audit
+    event. Two concurrent first calls with one send id can both get here; the second insert
+    fails on the unique key, its changes (reservation included) roll back, and the retry
+    finds the stored verdict.
     """
     caller.require(SENDERS, "AuthorizeSend")
     errors = Violations()
@@ -63,19 +77,14 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
     wanted = _check_channel(errors, channel)
     validation.check_id(errors, "send_id", send_id)
     errors.raise_if_any()
-    stored = repo.find_verdict(send_id)
-    if stored is not None:
-        if not caller.may_see(stored.venture_id):
-            raise campaign_not_found(campaign_id)
-        if stored.campaign_id != campaign_id or stored.channel != wanted:
-            raise FailedPrecondition(
-                "this send_id already has a verdict for another campaign or channel",
-                reason="REQUEST_ID_REUSED",
-                metadata={"send_id": send_id, "campaign_id": stored.campaign_id,
-                          "channel": stored.channel.name})
-        return stored, True
-    assessment = _assess(repo, caller, now, campaign_id, wanted)
-    campaign = assessment.campaign
+    inputs = repo.verdict_inputs(send_id, campaign_id)
+    if inputs.stored is not None:
+        return _replay(inputs.stored, caller, campaign_id, wanted), True
+    campaign, venture = inputs.campaign, inputs.venture
+    # A campaign without its venture cannot be (foreign key); refuse rather than guess.
+    if campaign is None or venture is None or not caller.may_see(campaign.venture_id):
+        raise campaign_not_found(campaign_id)
+    assessment = assess(campaign, venture, inputs.global_kill_switch, wanted, now)
     if assessment.may_reserve:
         reserved, used = repo.reserve_quota(campaign.id, assessment.quota_day,
                                             campaign.daily_send_limit)
@@ -83,8 +92,7 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
         reserved, used = False, repo.quota_used(campaign.id, assessment.quota_day)
     verdict = conclude(assessment, used=used, reserved=reserved, send_id=send_id,
                        requested_by=caller.actor)
-    repo.add_verdict(verdict)
-    repo.record(AuditEvent(
+    repo.store_verdict(verdict, AuditEvent(
         entity_type="campaign", entity_id=campaign.id,
         action="verdict.allowed" if verdict.allowed else "verdict.denied",
         actor=caller.actor.label, venture_id=campaign.venture_id, request_id=caller.request_id,

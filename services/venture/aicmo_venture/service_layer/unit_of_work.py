@@ -1,8 +1,10 @@
 """Runs a use case in one database transaction, off the event loop.
 
 A unique-key violation means a concurrent call with the same key (send id, request id,
-venture id) committed first; the whole transaction, reservations included, has rolled back,
-so running the use case again is safe and finds the winner's outcome.
+venture id) committed first; the use case's changes, reservations included, have rolled back,
+so running it again is safe and finds the winner's outcome. The same holds for a deadlock or
+serialisation failure on PostgreSQL (replicas committing groups of verdicts that lock quota
+rows in different orders): the victim's changes are gone and it simply runs again.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from aicmo_common.db import Database
@@ -18,6 +20,15 @@ from aicmo_venture.adapters.repository import SqlVentureRepository
 
 T = TypeVar("T")
 ATTEMPTS = 3
+# PostgreSQL: serialization_failure, deadlock_detected.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
+
+def _lost_a_race(error: Exception) -> bool:
+    if isinstance(error, IntegrityError):
+        return True
+    return (isinstance(error, DBAPIError)
+            and getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES)
 
 
 def _in_session(session: Session, use_case: Callable[..., T], args: tuple) -> T:
@@ -38,8 +49,8 @@ class UnitOfWork:
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 result = await self.database.run(_in_session, use_case, args)
-            except IntegrityError:
-                if attempt == ATTEMPTS:
+            except DBAPIError as error:
+                if attempt == ATTEMPTS or not _lost_a_race(error):
                     raise
                 continue
             if self._after_commit is not None:
