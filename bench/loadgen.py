@@ -15,6 +15,7 @@ class LoadResult:
     errors: int
     seconds: float
     latencies: list[float]
+    first_error: str = ""  # what the first failed call raised, to say why a figure failed
 
     @property
     def rate(self) -> float:
@@ -33,22 +34,24 @@ async def run_load(call: Callable[[int], Awaitable[object]], *, total: int,
     counter = iter(range(total))
     latencies: list[float] = []
     errors = 0
+    first_error = ""
 
     async def worker() -> None:
-        nonlocal errors
+        nonlocal errors, first_error
         for index in counter:
             started = time.perf_counter()
             try:
                 await call(index)
-            except Exception:  # noqa: BLE001 - counted, the run goes on
+            except Exception as error:  # noqa: BLE001 - counted, the run goes on
                 errors += 1
+                first_error = first_error or f"{type(error).__name__}: {error}"[:500]
                 continue
             latencies.append(time.perf_counter() - started)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
-    return LoadResult(len(latencies), errors, elapsed, latencies)
+    return LoadResult(len(latencies), errors, elapsed, latencies, first_error)
 
 
 def median(values: list[float]) -> float:

@@ -19,7 +19,8 @@ EMAIL = common_pb2.CHANNEL_EMAIL
 
 def record(figure: Figure, result: LoadResult) -> None:
     if result.errors:
-        raise RuntimeError(f"{figure.name}: {result.errors} calls failed")
+        raise RuntimeError(f"{figure.name}: {result.errors} of {result.errors + result.calls} "
+                           f"calls failed, the first with {result.first_error}")
     figure.samples.append(result.rate)
     figure.p50_ms.append(result.percentile(0.5) * 1000)
     figure.p99_ms.append(result.percentile(0.99) * 1000)
