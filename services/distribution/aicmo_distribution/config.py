@@ -13,7 +13,7 @@
 | AICMO_UNSUBSCRIBE_BASE_URL | http://localhost:8080 | the HTTP edge; links are <base>/u/<token> |
 | AICMO_MAIL_DOMAIN | aicmo.invalid | right-hand side of Message-IDs |
 | AICMO_DELIVERY_TIMEOUT_SECONDS | 10 | bound on one channel call |
-| AICMO_SEND_MAX_ATTEMPTS | 5 | channel attempts before a send fails (run sends outlast peer outages) |
+| AICMO_SEND_MAX_ATTEMPTS | 5 | channel attempts before a send fails (runs outlast peer outages) |
 | AICMO_RETRY_BASE_SECONDS, AICMO_RETRY_MAX_SECONDS | 1, 300 | retry backoff |
 | AICMO_RUN_CONCURRENCY | 8 | sends in flight per replica |
 | AICMO_WORKER_INTERVAL_SECONDS | 0.5 | how often the run worker looks for due work |
