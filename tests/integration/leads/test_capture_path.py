@@ -157,7 +157,7 @@ def test_identifier_lookup_searches_the_primary_key_for_every_identifier(databas
     if not database.sqlite:
         pytest.skip("the query plan checked is SQLite's")
     _capture(database, settings, email="plan@example.com", phone="+14155552671")
-    sql = capture_store._flavour(True).statements[("identifiers", 2)].sql
+    sql = capture_store.flavour(True).statements[("identifiers", 2)].sql
     with database.engine.connect() as connection:
         plan = " ".join(row[-1] for row in connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN " + sql, ("acme", "email", "h1", "phone", "h2")))

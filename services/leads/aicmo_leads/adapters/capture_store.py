@@ -170,11 +170,12 @@ class _Flavour:
 _FLAVOURS: dict[bool, _Flavour] = {}
 
 
-def _flavour(sqlite: bool) -> _Flavour:
-    flavour = _FLAVOURS.get(sqlite)
-    if flavour is None:
-        flavour = _FLAVOURS.setdefault(sqlite, _Flavour(sqlite))
-    return flavour
+def flavour(sqlite: bool) -> _Flavour:
+    """The dialect's codecs and statement cache (shared with the contactability read)."""
+    found = _FLAVOURS.get(sqlite)
+    if found is None:
+        found = _FLAVOURS.setdefault(sqlite, _Flavour(sqlite))
+    return found
 
 
 def _marks(count: int) -> str:
@@ -192,11 +193,11 @@ class CaptureStore:
         self.locking = not self.sqlite
         self._cursor = connection.connection.driver_connection.cursor()
         self._depth = 0
-        self._flavour = flavour = _flavour(self.sqlite)
-        self.leads, self.identifiers, self.touches = (flavour.leads, flavour.identifiers,
-                                                      flavour.touches)
-        self.suppressions, self.requests = flavour.suppressions, flavour.requests
-        self.consent, self.outbox = flavour.consent, flavour.outbox
+        self._flavour = codecs = flavour(self.sqlite)
+        self.leads, self.identifiers, self.touches = (codecs.leads, codecs.identifiers,
+                                                      codecs.touches)
+        self.suppressions, self.requests = codecs.suppressions, codecs.requests
+        self.consent, self.outbox = codecs.consent, codecs.outbox
 
     @classmethod
     def of(cls, session: Session) -> CaptureStore:

@@ -14,6 +14,7 @@ from aicmo.leads.v1 import leads_pb2 as pb
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import FieldViolation, InvalidArgument, PermissionDenied
+from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
 from aicmo_leads.domain.capture import (
     RawCapture,
     ValidCapture,
@@ -34,6 +35,7 @@ from aicmo_leads.domain.validation import (
     check_text,
 )
 from aicmo_leads.entrypoints import translation as tr
+from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
 from aicmo_leads.entrypoints.registration import MalformedRequest
 from aicmo_leads.service_layer import capture as capturing
 from aicmo_leads.service_layer import consent as consenting
@@ -89,6 +91,10 @@ class LeadsServicer:
         self._settings = dependencies.settings
         self._batch = dependencies.import_batch_size
         self._on_audit = dependencies.on_audit
+        # Distribution asks before every send: concurrent checks are read together, with
+        # one statement outside any Session.
+        self._contactability = ContactabilityBatches(
+            self._db, PooledContactabilityRead(self._db.engine))
 
     # --- capture -------------------------------------------------------------------------
 
@@ -319,15 +325,9 @@ class LeadsServicer:
         channel = tr.CHANNEL_FROM_PROTO.get(request.channel)
         if channel is None:
             raise _invalid([Violation("channel", "must be a known channel")])
-        answer = await self._db.run_read(reading.check_contactability, request.lead_id,
-                                         principal.venture, channel, request.consent_required)
-        verdict, lead = answer.verdict, answer.lead
-        return pb.CheckContactabilityResponse(
-            allowed=verdict.allowed, reasons=[tr.REASON_TO_PROTO[r] for r in verdict.reasons],
-            address=verdict.address,
-            lead=tr.lead_to_proto(lead) if verdict.allowed else None,
-            venture_id=lead.venture_id, consent_status=tr.CONSENT_TO_PROTO[lead.consent_status],
-            merged_into_lead_id=lead.merged_into)
+        answer = await self._contactability.check(reading.ContactabilityCheck(
+            request.lead_id, principal.venture, channel, request.consent_required))
+        return tr.contactability_to_proto(answer)
 
     # --- changes -------------------------------------------------------------------------
 

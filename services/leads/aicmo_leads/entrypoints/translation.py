@@ -22,6 +22,7 @@ from aicmo_leads.domain.lead import (
     TouchRecord,
 )
 from aicmo_leads.domain.validation import Violation
+from aicmo_leads.service_layer.reading import ContactabilityAnswer
 
 CONSENT_FROM_PROTO = {pb.CONSENT_STATUS_UNSPECIFIED: "", pb.CONSENT_STATUS_UNKNOWN: "unknown",
                       pb.CONSENT_STATUS_CONSENTED: "consented", pb.CONSENT_STATUS_DNC: "dnc"}
@@ -253,3 +254,14 @@ def suppression_to_proto(entry: SuppressionRecord) -> pb.SuppressionEntry:
         entry_id=entry.id, kind=KIND_TO_PROTO[entry.kind], identifier_hmac=entry.hmac,
         scope=SCOPE_TO_PROTO[entry.scope], venture_id=entry.venture_id, reason=entry.reason,
         create_time=timestamp_to_proto(entry.created_at))
+
+
+def contactability_to_proto(answer: ContactabilityAnswer) -> pb.CheckContactabilityResponse:
+    """The check's answer; the lead only when allowed."""
+    verdict = answer.verdict
+    return pb.CheckContactabilityResponse(
+        allowed=verdict.allowed, reasons=[REASON_TO_PROTO[r] for r in verdict.reasons],
+        address=verdict.address,
+        lead=lead_to_proto(answer.lead) if answer.lead is not None else None,
+        venture_id=answer.venture_id, consent_status=CONSENT_TO_PROTO[answer.consent_status],
+        merged_into_lead_id=answer.merged_into)

@@ -4,13 +4,17 @@ UpdateLead, the one plain field edit."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from aicmo_common.errors import NotFound
 from aicmo_leads.adapters import tables as t
-from aicmo_leads.adapters.repository import LeadRepository, as_utc
+from aicmo_leads.adapters.contactability_read import ContactabilityRows, read_contactability
+from aicmo_leads.adapters.repository import LeadRepository, as_utc, lead_record, touch_record
 from aicmo_leads.domain.capture import Qualification
 from aicmo_leads.domain.consent import ConsentStatus
 from aicmo_leads.domain.contactability import Contactability, DeliveryChannel, LeadState, assess
@@ -85,23 +89,67 @@ def list_consent_history(session: Session, lead_id: str, token_venture: str | No
 
 @dataclass(frozen=True)
 class ContactabilityAnswer:
-    """The verdict with the lead it is about."""
+    """The verdict with what the caller learns of the lead: always its venture, consent and
+    merge target; the whole lead only when the contact is allowed."""
 
     verdict: Contactability
-    lead: LeadRecord
+    venture_id: str
+    consent_status: ConsentStatus
+    merged_into: str
+    lead: LeadRecord | None
+
+
+@dataclass(frozen=True)
+class ContactabilityCheck:
+    """One CheckContactability call: the lead, the caller's venture scope, the send."""
+
+    lead_id: str
+    token_venture: str | None
+    channel: DeliveryChannel
+    consent_required: bool
 
 
 def check_contactability(session: Session, lead_id: str, token_venture: str | None,
                          channel: DeliveryChannel, consent_required: bool) -> ContactabilityAnswer:
-    """Reads the lead and the suppression list in one transaction and assesses them."""
-    repo = LeadRepository(session)
-    lead = repo.lead_record(visible_lead(repo, lead_id, token_venture).id)
-    hmacs = [row.hmac for row in repo.identifier_rows([lead.id])[lead.id]]
-    suppressed = bool(repo.active_suppressions(lead.venture_id, hmacs))
-    verdict = assess(state=lead.state, consent=lead.consent_status, suppressed=suppressed,
-                     channel=channel, consent_required=consent_required, email=lead.email,
-                     phone=lead.phone, linkedin_url=lead.linkedin_url)
-    return ContactabilityAnswer(verdict, lead)
+    """One check in the session's transaction."""
+    outcome, = check_contactability_many(
+        functools.partial(read_contactability, session),
+        [ContactabilityCheck(lead_id, token_venture, channel, consent_required)])
+    if isinstance(outcome, NotFound):
+        raise outcome
+    return outcome
+
+
+def check_contactability_many(read: Callable[[Sequence[str]], dict[str, ContactabilityRows]],
+                              checks: Sequence[ContactabilityCheck]
+                              ) -> list[ContactabilityAnswer | NotFound]:
+    """Reads every lead the checks name with one statement (``read``) and assesses each
+    check: its answer, or the NotFound it fails with (a lead of another venture is as
+    absent as a missing one)."""
+    found = read([check.lead_id for check in checks if check.lead_id])
+    return [_assessed(found.get(check.lead_id) if check.lead_id else None, check)
+            for check in checks]
+
+
+def _assessed(rows: ContactabilityRows | None,
+              check: ContactabilityCheck) -> ContactabilityAnswer | NotFound:
+    if rows is None or (check.token_venture is not None
+                        and rows.lead.venture_id != check.token_venture):
+        return NotFound("no such lead", reason="NOT_FOUND", metadata={"lead_id": check.lead_id})
+    row = rows.lead
+    consent = ConsentStatus(row.consent_status)
+    verdict = assess(state=LeadState(row.state), consent=consent, suppressed=rows.suppressed,
+                     channel=check.channel, consent_required=check.consent_required,
+                     email=row.email, phone=row.phone, linkedin_url=row.linkedin_url)
+    lead = None
+    if verdict.allowed:
+        # Only an allowed answer carries the lead, so only it pays for building the record.
+        touches = {}
+        for touch in (rows.first_touch, rows.last_touch):
+            if touch is not None and touch.id not in touches:
+                touches[touch.id] = touch_record(touch)
+        lead = lead_record(row, rows.identifiers, touches)
+    return ContactabilityAnswer(verdict, row.venture_id, consent, row.merged_into or "", lead)
 
 
 def update_lead(session: Session, lead_id: str, changes: LeadChanges, paths: list[str],
