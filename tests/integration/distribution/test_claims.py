@@ -72,3 +72,45 @@ async def test_a_lapsed_claim_is_free_and_sending_becomes_unknown(database):
     after = await database.run_read(repo.get_send, sending["id"])
     assert after["state"] == "UNKNOWN_OUTCOME" and after["claimed_by"] is None
     assert after["block_reasons"] == "DELIVERY_OUTCOME_UNKNOWN"
+
+
+async def test_insert_returns_the_stored_row_and_claimed_updates_return_the_new_one(database):
+    row = job(1, request_id="req-1", claimed_by="me", claim_expires_at=NOW + TTL)
+    stored = await database.run(repo.insert_send, row)
+    assert stored == await database.run_read(repo.get_send, row["id"])
+    assert stored["created_at"] == row["created_at"] and stored["transient"] is True
+    assert await database.run(repo.insert_send, job(1, request_id="req-2")) is None
+    assert await database.run(repo.insert_send, job(9, request_id="req-1")) is None
+
+    by_request, by_key = await database.run_read(repo.send_by_request_or_dedupe, "req-1",
+                                                 "c|lead-1|1")
+    assert by_request["id"] == by_key["id"] == row["id"]
+    assert await database.run_read(repo.send_by_request_or_dedupe, "req-x", None) == (None,
+                                                                                       None)
+
+    changed = await database.run(repo.update_claimed_send, row["id"], replica="me",
+                                 state="RETRYING", values={"state": "SENDING",
+                                                           "updated_at": later_by(5)})
+    assert changed == await database.run_read(repo.get_send, row["id"])
+    assert changed["state"] == "SENDING" and changed["updated_at"] == later_by(5)
+    # Not the holder, or not in the state named: nothing changes.
+    assert await database.run(repo.update_claimed_send, row["id"], replica="other",
+                              state="SENDING", values={"state": "SENT"}) is None
+    assert await database.run(repo.update_claimed_send, row["id"], replica="me",
+                              state="RETRYING", values={"state": "SENT"}) is None
+    assert (await database.run_read(repo.get_send, row["id"]))["state"] == "SENDING"
+
+
+async def test_bulk_insert_leaves_out_taken_keys(database):
+    await database.run(repo.insert_send, job(1, run_id="old"))
+    rows = [job(index, run_id="new") for index in (1, 2, 3, 3)]
+    await database.run(repo.insert_sends, rows)
+    holders = await database.run_read(repo.sends_by_dedupe,
+                                      [f"c|lead-{i}|1" for i in (1, 2, 3, 4)])
+    assert {key: holder["run_id"] for key, holder in holders.items()} == {
+        "c|lead-1|1": "old", "c|lead-2|1": "new", "c|lead-3|1": "new"}
+    assert holders["c|lead-3|1"]["id"] == rows[2]["id"]
+
+
+def later_by(seconds: int) -> dt.datetime:
+    return NOW + dt.timedelta(seconds=seconds)

@@ -63,3 +63,29 @@ def test_the_footer_carries_the_unsubscribe_link_and_postal_address():
     assert "1 Main St" in done.body_text and "https://edge.example/u/t" in done.body_text
     assert done.body_html.endswith("</p></body></html>")
     assert 'href="https://edge.example/u/t"' in done.body_html
+
+
+def test_compiled_templates_are_reused_but_an_edit_renders_anew():
+    context = tpl.RenderContext(lead={"first_name": "Ada"}, venture={}, campaign={})
+    first = tpl.render(content("Hi {{ lead.first_name }}", html="<b>{{ lead.first_name }}"),
+                       context)
+    again = tpl.render(content("Hi {{ lead.first_name }}", html="<b>{{ lead.first_name }}"),
+                       context)
+    edited = tpl.render(content("Bye {{ lead.first_name }}", html="<b>{{ lead.first_name }}"),
+                        context)
+    assert first == again and first.body_text == "Hi Ada" and first.body_html == "<b>Ada"
+    assert edited.body_text == "Bye Ada"
+    # The same source in text and HTML is compiled for each (escaping differs).
+    twice = tpl.render(content("{{ lead.first_name }}", html="{{ lead.first_name }}"),
+                       tpl.RenderContext(lead={"first_name": "<A>"}, venture={}, campaign={}))
+    assert (twice.body_text, twice.body_html) == ("<A>", "&lt;A&gt;")
+
+
+def test_a_refused_template_is_refused_every_time():
+    for _ in range(2):
+        with pytest.raises(tpl.TemplateProblem):
+            tpl.analyse(content("{{ secret }}"), channel="EMAIL")
+        with pytest.raises(tpl.TemplateProblem):
+            tpl.render(content("{{ lead.first_name }"),
+                       tpl.RenderContext(lead={}, venture={}, campaign={}))
+    assert tpl.analyse(content("{{ lead.name }}"), channel="EMAIL") == ["lead.name"]

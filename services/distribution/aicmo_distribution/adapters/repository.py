@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import TextClause, and_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -72,6 +73,41 @@ def _insert_ignoring_conflicts(session: Session, table, values: Mapping) -> bool
     return result.first() is not None
 
 
+def _insert_returning_statement(table) -> TextClause:
+    """INSERT of every column ... ON CONFLICT DO NOTHING RETURNING every column, as a typed
+    text statement: SQLAlchemy cannot cache the dialects' ``on_conflict_do_nothing`` inserts,
+    so those are compiled afresh on every call; this one is compiled once. The SQL is the same
+    on SQLite (3.35+) and PostgreSQL; values still go through the columns' types."""
+    names = [column.name for column in table.c]
+    quoted = ", ".join(f'"{name}"' for name in names)
+    sql = (f'INSERT INTO "{table.name}" ({quoted}) VALUES '
+           f'({", ".join(":" + name for name in names)}) '
+           f"ON CONFLICT DO NOTHING RETURNING {quoted}")
+    return (text(sql).bindparams(*(bindparam(column.name, type_=column.type)
+                                   for column in table.c))
+            .columns(*table.c))
+
+
+def _insert_returning_row(session: Session, statement: TextClause, values: Mapping
+                          ) -> dict | None:
+    """Runs an ``_insert_returning_statement``: the row as stored (no read-back after the
+    write), or None on a conflict."""
+    return _row(session.execute(statement, {**_defaults(statement), **values})
+                .mappings().first())
+
+
+@functools.cache
+def _defaults(statement: TextClause) -> dict[str, object]:
+    """The columns' own scalar defaults (None where there is none), for the columns a caller
+    left out, as the Core insert would fill them."""
+    defaults = {}
+    for column in statement.selected_columns:
+        default = column.default
+        defaults[column.name] = (default.arg if default is not None and default.is_scalar
+                                 else None)
+    return defaults
+
+
 # --- page tokens ----------------------------------------------------------------------------
 
 def encode_token(values: Mapping[str, object]) -> str:
@@ -94,8 +130,11 @@ def insert_template(session: Session, values: Mapping) -> bool:
     return _insert_ignoring_conflicts(session, templates, values)
 
 
+_GET_TEMPLATE = select(templates).where(templates.c.id == bindparam("template_id"))
+
+
 def get_template(session: Session, template_id: str) -> dict | None:
-    return _row(session.execute(select(templates).where(templates.c.id == template_id))
+    return _row(session.execute(_GET_TEMPLATE, {"template_id": template_id})
                 .mappings().first())
 
 
@@ -125,9 +164,53 @@ def list_templates(session: Session, *, venture_id: str | None, channel: str | N
 
 # --- send jobs ------------------------------------------------------------------------------
 
-def insert_send(session: Session, values: Mapping) -> bool:
-    """Inserts a job unless its request id or (campaign, lead, step) is taken."""
-    return _insert_ignoring_conflicts(session, send_jobs, values)
+def insert_send(session: Session, values: Mapping) -> dict | None:
+    """Inserts a job unless its request id or (campaign, lead, step) is taken; returns the
+    row as stored, or None when it was taken."""
+    return _insert_returning_row(session, _INSERT_SEND, values)
+
+
+_INSERT_SEND = _insert_returning_statement(send_jobs)
+
+
+def insert_sends(session: Session, rows: Sequence[Mapping]) -> None:
+    """Inserts many jobs in one statement batch; a job whose request id or (campaign, lead,
+    step) is taken is left out (the caller looks the keys up afterwards)."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    builder = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(builder(send_jobs).on_conflict_do_nothing(), list(rows))
+
+
+def sends_by_dedupe(session: Session, keys: Sequence[str]) -> dict[str, dict]:
+    """The jobs holding these (campaign, lead, step) keys, by key."""
+    if not keys:
+        return {}
+    return {row["dedupe_key"]: row for row in (_row(r) for r in session.execute(
+        select(send_jobs.c.id, send_jobs.c.dedupe_key, send_jobs.c.run_id)
+        .where(send_jobs.c.dedupe_key.in_(list(keys)))).mappings())}
+
+
+# A NULL key matches no row (NULL = NULL is not true).
+_BY_REQUEST_OR_KEY = select(send_jobs).where(or_(
+    send_jobs.c.request_id == bindparam("request_id"),
+    send_jobs.c.dedupe_key == bindparam("key")))
+
+
+def send_by_request_or_dedupe(session: Session, request_id: str, key: str | None
+                              ) -> tuple[dict | None, dict | None]:
+    """(the job of this request id, the job holding this (campaign, lead, step) key), read
+    in one statement."""
+    by_request = by_key = None
+    for mapping in session.execute(_BY_REQUEST_OR_KEY, {"request_id": request_id,
+                                                        "key": key}).mappings():
+        row = _row(mapping)
+        if row["request_id"] == request_id:
+            by_request = row
+        if key is not None and row["dedupe_key"] == key:
+            by_key = row
+    return by_request, by_key
 
 
 def get_send(session: Session, send_id: str) -> dict | None:
@@ -160,14 +243,13 @@ def claim_send(session: Session, send_id: str, *, replica: str, now: dt.datetime
     if transient_blocked:
         condition = or_(condition, and_(send_jobs.c.state == str(SendState.BLOCKED),
                                         send_jobs.c.transient.is_(True)))
-    result = session.execute(
+    # RETURNING hands back the claimed row: no read after the write.
+    return _row(session.execute(
         update(send_jobs)
         .where(send_jobs.c.id == send_id, condition, _claim_free(now, replica))
         .values(claimed_by=replica, claim_expires_at=now + ttl,
-                check_attempts=send_jobs.c.check_attempts + 1))
-    if result.rowcount != 1:
-        return None
-    return get_send(session, send_id)
+                check_attempts=send_jobs.c.check_attempts + 1)
+        .returning(*send_jobs.c)).mappings().first())
 
 
 def claim_due(session: Session, *, replica: str, now: dt.datetime, ttl: dt.timedelta,
@@ -208,15 +290,27 @@ def update_claimed_send(session: Session, send_id: str, *, replica: str, state: 
                         values: Mapping, require_active_run: bool = False) -> dict | None:
     """Changes a job this replica holds, still in ``state``; None when the claim was lost (or,
     with ``require_active_run``, when the job's run is no longer active)."""
-    conditions = [send_jobs.c.id == send_id, send_jobs.c.claimed_by == replica,
-                  send_jobs.c.state == state]
+    statement = _claimed_update(tuple(values), require_active_run)
+    params = {f"v_{name}": value for name, value in values.items()}
+    params.update(w_id=send_id, w_replica=replica, w_state=state)
+    # RETURNING hands back the changed row: no read after the write.
+    return _row(session.execute(statement, params).mappings().first())
+
+
+@functools.lru_cache(maxsize=64)
+def _claimed_update(names: tuple[str, ...], require_active_run: bool):
+    """The UPDATE of ``update_claimed_send`` for one set of columns, built once: a statement
+    object used again keeps its cache key, so SQLAlchemy neither rebuilds nor re-keys it."""
+    conditions = [send_jobs.c.id == bindparam("w_id"),
+                  send_jobs.c.claimed_by == bindparam("w_replica"),
+                  send_jobs.c.state == bindparam("w_state")]
     if require_active_run:
         conditions.append(or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(
             select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES)))))
-    result = session.execute(update(send_jobs).where(*conditions).values(**values))
-    if result.rowcount != 1:
-        return None
-    return get_send(session, send_id)
+    return (update(send_jobs).where(*conditions)
+            .values({name: bindparam(f"v_{name}", type_=send_jobs.c[name].type)
+                     for name in names})
+            .returning(*send_jobs.c))
 
 
 def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:

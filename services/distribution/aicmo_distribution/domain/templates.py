@@ -8,6 +8,7 @@ refused at save time by walking the parsed template, not discovered at send time
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -86,6 +87,22 @@ _HTML_ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=
                                           keep_trailing_newline=True)
 
 
+# Compiling a template costs more than rendering it, and every send of a campaign renders the
+# same few sources. Keyed by the source text itself, so an edited template (a new revision has
+# new text) can never be served from an old entry; bounded so odd one-off messages age out.
+_CACHE_SIZE = 512
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _compiled(html_part: bool, source: str):
+    return (_HTML_ENV if html_part else _TEXT_ENV).from_string(source)
+
+
+@functools.lru_cache(maxsize=_CACHE_SIZE)
+def _analysed(content: MessageContent, channel: str) -> tuple[str, ...]:
+    return tuple(_analyse(content, channel=channel))
+
+
 def _references(tree: nodes.Template) -> tuple[set[str], set[str]]:
     """(variables used, unknown ones) found in a parsed template."""
     used: set[str] = set()
@@ -119,6 +136,11 @@ def analyse(content: MessageContent, *, channel: str) -> list[str]:
 
     Raises TemplateProblem for bad syntax, unknown variables, missing or oversized parts.
     """
+    # lru_cache does not keep exceptions, so a bad template is checked afresh every time.
+    return list(_analysed(content, channel))
+
+
+def _analyse(content: MessageContent, *, channel: str) -> list[str]:
     if channel not in CHANNELS:
         raise TemplateProblem("channel", "must be EMAIL, LINKEDIN, SMS or WEBHOOK")
     if not content.body_text.strip():
@@ -153,9 +175,8 @@ def render(content: MessageContent, context: RenderContext) -> MessageContent:
         if not source:
             parts[name] = ""
             continue
-        env = _HTML_ENV if name == "body_html" else _TEXT_ENV
         try:
-            parts[name] = env.from_string(source).render(variables)
+            parts[name] = _compiled(name == "body_html", source).render(variables)
         except (TemplateError, SecurityError) as error:
             raise TemplateProblem(f"message.{name}", f"cannot be rendered: {error}") from None
     subject = " ".join(parts["subject"].split())  # a header is one line

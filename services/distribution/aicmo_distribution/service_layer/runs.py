@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
 import logging
 import uuid
 from collections.abc import Sequence
@@ -375,6 +376,11 @@ class RunWorker:
         self._loop_task: asyncio.Task | None = None
         self._stopping = False
         self._ticks = 0
+        # Sends this worker is driving, per run, and when each run was last settled: a run
+        # with sends in flight here cannot be finished yet, so it is settled at most once an
+        # interval rather than after every send (each settle is a write transaction).
+        self._in_flight: dict[str, int] = {}
+        self._settled_at: dict[str, float] = {}
 
     def wake(self) -> None:
         self._wake.set()
@@ -441,23 +447,48 @@ class RunWorker:
                 await self._plan(run)
         free = self._concurrency - len(self._tasks)
         if free > 0 and not self._stopping:
-            jobs = await self._path.db.run(
-                repo.claim_due, replica=self._path.replica, now=self._path.clock(),
-                ttl=self._path.claim_ttl, limit=free)
+            now, replica, ttl = self._path.clock(), self._path.replica, self._path.claim_ttl
+
+            def claim(session) -> tuple[list[dict], dict[str, dict | None]]:
+                # The claimed jobs' templates come in the same unit of work, so the send path
+                # does not go back to a database thread for each one.
+                jobs = repo.claim_due(session, replica=replica, now=now, ttl=ttl, limit=free)
+                return jobs, {template_id: repo.get_template(session, template_id)
+                              for template_id in {job["template_id"] for job in jobs
+                                                  if job["template_id"]}}
+
+            jobs, templates = await self._path.db.run(claim)
             for job in jobs:
-                task = asyncio.create_task(self._drive(job))
+                run_id = job["run_id"] or ""
+                self._in_flight[run_id] = self._in_flight.get(run_id, 0) + 1
+                task = asyncio.create_task(
+                    self._drive(job, templates.get(job["template_id"] or "")))
                 self._tasks.add(task)
-                task.add_done_callback(self._done)
+                task.add_done_callback(functools.partial(self._done, run_id))
+        clock = asyncio.get_running_loop().time()
+        active = {run["id"] for run in runs}
+        for run_id in list(self._settled_at):
+            if run_id not in active:
+                del self._settled_at[run_id]
         for run in runs:
+            if (self._in_flight.get(run["id"])
+                    and clock - self._settled_at.get(run["id"], -1e9) < self._interval):
+                continue
+            self._settled_at[run["id"]] = clock
             await self._settle(run["id"])
 
-    def _done(self, task: asyncio.Task) -> None:
+    def _done(self, run_id: str, task: asyncio.Task) -> None:
         self._tasks.discard(task)
+        left = self._in_flight.get(run_id, 0) - 1
+        if left > 0:
+            self._in_flight[run_id] = left
+        else:
+            self._in_flight.pop(run_id, None)
         self._wake.set()
 
-    async def _drive(self, job: dict) -> None:
+    async def _drive(self, job: dict, template: dict | None) -> None:
         try:
-            await self._path.drive_claimed(job)
+            await self._path.drive_claimed(job, template=template)
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - logged by the send path; the claim lapses
@@ -489,11 +520,13 @@ class RunWorker:
                     or current["planned_pages"] != run["planned_pages"]
                     or current["state"] not in repo.ACTIVE_RUN_STATES):
                 return  # another replica planned this page, or the run stopped
-            skipped = 0
+            rows, keys = [], []
             for lead_id in lead_ids:
                 key = None if run["dry_run"] else dedupe_key(run["campaign_id"], lead_id,
                                                              run["step"])
-                inserted = repo.insert_send(session, {
+                if key is not None:
+                    keys.append(key)
+                rows.append({
                     "id": str(uuid.uuid4()), "request_id": None,
                     "request_hash": request_fingerprint({"run": run["id"], "lead": lead_id}),
                     "dedupe_key": key, "campaign_id": run["campaign_id"],
@@ -508,12 +541,18 @@ class RunWorker:
                     "claimed_by": None, "claim_expires_at": None, "created_at": now,
                     "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
                     "resolution_note": ""})
-                if inserted or key is None:
-                    continue
-                first = repo.send_by_dedupe(session, key)
+            # The whole page in one batch; a lead whose (campaign, lead, step) is taken is
+            # left out by the insert and looked at below.
+            repo.insert_sends(session, rows)
+            holders = repo.sends_by_dedupe(session, keys)
+            skipped = 0
+            for key in keys:
+                first = holders.get(key)
                 if first is None or first["run_id"] == run["id"]:
                     continue
-                if not repo.adopt_send(session, first["id"], run["id"], now):
+                if repo.adopt_send(session, first["id"], run["id"], now):
+                    first["run_id"] = run["id"]  # a repeated lead finds it ours now
+                else:
                     skipped += 1  # sent, final, or another active run's: never sent again
             repo.update_run(session, run["id"], {
                 "leads_page_token": next_token, "planned_pages": run["planned_pages"] + 1,

@@ -96,10 +96,11 @@ class SendPath:
             return await self.db.run_read(repo.get_send, send_id)
         return await self.drive_claimed(job)
 
-    async def drive_claimed(self, job: dict) -> dict:
-        """Runs one pass of the path for a job this replica has claimed."""
+    async def drive_claimed(self, job: dict, *, template: dict | None = None) -> dict:
+        """Runs one pass of the path for a job this replica has claimed. ``template`` is the
+        job's template when the caller has just read it (it is not read again)."""
         try:
-            return await self._drive(job)
+            return await self._drive(job, template)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -110,7 +111,7 @@ class SendPath:
 
     # -- the path --------------------------------------------------------------------------
 
-    async def _drive(self, job: dict) -> dict:
+    async def _drive(self, job: dict, template: dict | None = None) -> dict:
         in_run = job["run_id"] is not None
         dry = job["dry_run"]
         try:
@@ -150,7 +151,7 @@ class SendPath:
                 (BlockReason.LEAD_VENTURE_MISMATCH,), False,
                 "the lead belongs to another venture than the campaign"), values)
 
-        content, problem = await self._content(job, campaign)
+        content, problem = await self._content(job, campaign, template)
         if problem is not None:
             return await self._finish(job, Outcome(
                 SendState.DRY_RUN if dry else SendState.FAILED,
@@ -225,10 +226,11 @@ class SendPath:
         return Verdict(False, reasons, current.remaining_quota, current.venture_id,
                        current.consent_required, current.sender, current.next_window_open)
 
-    async def _content(self, job: dict, campaign: CampaignFacts
+    async def _content(self, job: dict, campaign: CampaignFacts, template: dict | None = None
                        ) -> tuple[tpl.MessageContent | None, str | None]:
         if job["template_id"]:
-            template = await self.db.run_read(repo.get_template, job["template_id"])
+            if template is None or template["id"] != job["template_id"]:
+                template = await self.db.run_read(repo.get_template, job["template_id"])
             if template is None:
                 return None, "the template no longer exists"
             if template["venture_id"] != campaign.venture_id:

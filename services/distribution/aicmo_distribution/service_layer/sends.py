@@ -102,9 +102,17 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     step = validate_send(request)
     request = SendRequest(**{**request.__dict__, "step": step})
     fingerprint = request.fingerprint()
-    template = None
+    key = None if request.dry_run else dedupe_key(request.campaign_id, request.lead_id, step)
+
+    def read(session) -> tuple[dict | None, dict | None, dict | None]:
+        # One read transaction (one hand-off to a database thread) for everything the checks
+        # below need; a job recorded after this read is caught by the insert's conflict.
+        found = (repo.get_template(session, request.template_id) if request.template_id
+                 else None)
+        return (found, *repo.send_by_request_or_dedupe(session, request.request_id, key))
+
+    template, existing, first = await path.db.run_read(read)
     if request.template_id:
-        template = await path.db.run_read(repo.get_template, request.template_id)
         if template is None or not principal.may_see(template["venture_id"]):
             raise NotFound(f"template {request.template_id} does not exist")
         if template["channel"] != request.channel:
@@ -112,7 +120,6 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
                                               f"must be the template's channel "
                                               f"({template['channel']})")])
 
-    existing = await path.db.run_read(repo.send_by_request, request.request_id)
     if existing is not None:
         return await _replay(path, existing, fingerprint, principal, by_request=True), True
 
@@ -133,11 +140,8 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
             raise InvalidArgument([_violation("template_id",
                                               "belongs to another venture than the campaign")])
 
-    key = None if request.dry_run else dedupe_key(request.campaign_id, request.lead_id, step)
-    if key is not None:
-        first = await path.db.run_read(repo.send_by_dedupe, key)
-        if first is not None:
-            return await _replay(path, first, None, principal, by_request=False), True
+    if first is not None:
+        return await _replay(path, first, None, principal, by_request=False), True
 
     now = path.clock()
     send_id = str(uuid.uuid4())
@@ -161,7 +165,8 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     }
 
     def insert(session) -> dict | None:
-        if not repo.insert_send(session, values):
+        inserted = repo.insert_send(session, values)
+        if inserted is None:
             return None
         repo.audit(session, action="send.created", entity_type="send", entity_id=send_id,
                    actor=principal.actor, venture_id=values["venture_id"],
@@ -170,7 +175,7 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
                             "channel": request.channel, "step": step,
                             "template_id": request.template_id, "dry_run": request.dry_run},
                    now=now)
-        return repo.get_send(session, send_id)
+        return inserted
 
     job = await path.db.run(insert)
     if job is None:
@@ -183,7 +188,8 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
             # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
             raise Aborted("the send could not be recorded; retry", reason="ABORTED")
         return await _replay(path, first, None, principal, by_request=False), True
-    return await path.drive_claimed(job), False
+    # The template just read goes along, so the path does not read it again.
+    return await path.drive_claimed(job, template=template), False
 
 
 async def _replay(path: SendPath, job: dict, fingerprint: str | None, principal: Principal, *,
