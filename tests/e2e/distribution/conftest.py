@@ -35,6 +35,7 @@ from aicmo_distribution.bootstrap import Dependencies, create_server
 from aicmo_distribution.config import DistributionConfig
 from aicmo_leads.bootstrap import create_server as create_leads
 from aicmo_leads.config import LeadsConfig
+from aicmo_venture.bootstrap import VentureDependencies
 from aicmo_venture.bootstrap import create_server as create_venture
 from aicmo_venture.config import VentureConfig
 from tests.conftest import TOKEN_SECRET, bearer
@@ -159,13 +160,17 @@ class Proxy:
 
 
 class Clock:
-    """Distribution's clock: real time plus an offset the tests move."""
+    """The stack's clock: real time plus an offset the tests move. Distribution calls it;
+    venture asks it for ``now()``; both see the same time, as in production."""
 
     def __init__(self) -> None:
         self.offset = dt.timedelta()
 
     def __call__(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC) + self.offset
+
+    def now(self) -> dt.datetime:
+        return self()
 
 
 @dataclass
@@ -192,7 +197,8 @@ class Stack:
 
     async def start_peers(self) -> None:
         env = {**BASE_ENV, "AICMO_DATABASE_URL": f"sqlite:///{self.tmp_path}/venture.db"}
-        venture_server, port = create_venture(VentureConfig.from_env("venture", env), port=0)
+        venture_server, port = create_venture(VentureConfig.from_env("venture", env),
+                                              VentureDependencies(clock=self.clock), port=0)
         await venture_server.start()
         self._closers.append(lambda: venture_server.stop(0))
         self.venture_addr = f"127.0.0.1:{port}"

@@ -100,6 +100,32 @@ async def test_two_concurrent_runs_never_exceed_the_daily_limit_together(stack):
     assert all(run.HasField("next_wake_time") for run in waiting)
 
 
+async def test_a_run_deferred_by_the_daily_limit_carries_on_by_itself_the_next_day(stack):
+    """No operator action: when the venture's day turns over, the deferred sends go out and
+    the run completes, each lead reached once, the limit kept on both days."""
+    await stack.start_distribution()
+    campaign = await stack.campaign(limit=2)  # the venture's timezone is UTC
+    for i in range(4):
+        await stack.capture(campaign, f"nextday{i}@example.org")
+    template = await stack.template(campaign.venture_id)
+    run = await stack.run(campaign, template)
+    waiting = await stack.wait_run(run.id, dpb.RUN_STATE_WAITING)
+    assert len(stack.inbox.messages) == 2
+    deferred = [s for s in await stack.sends(run_id=run.id)
+                if s.state == dpb.SEND_STATE_DEFERRED]
+    assert len(deferred) == 2
+    wake = waiting.next_wake_time.ToDatetime(tzinfo=dt.UTC)
+    tomorrow = (stack.clock() + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0,
+                                                              microsecond=0)
+    assert wake <= tomorrow + dt.timedelta(minutes=1)
+
+    stack.clock.offset += tomorrow - stack.clock() + dt.timedelta(seconds=1)
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    assert {c.state: c.count for c in done.state_counts} == {dpb.SEND_STATE_SENT: 4}
+    per_recipient = Counter(m.recipients[0] for m in stack.inbox.messages)
+    assert sorted(per_recipient.values()) == [1, 1, 1, 1]
+
+
 class HangingChannel:
     """A channel that never returns: the process 'dies' while delivering."""
 
