@@ -44,10 +44,6 @@ def normalise_url(url: str) -> URL:
     return parsed
 
 
-def is_sqlite(url: str | URL) -> bool:
-    return make_url(str(url) if isinstance(url, URL) else url).get_backend_name() == "sqlite"
-
-
 def create_db_engine(url: str, *, pool_size: int = 8) -> Engine:
     """Builds the engine; on SQLite turns on WAL, foreign keys and a busy timeout."""
     parsed = normalise_url(url)
@@ -115,12 +111,6 @@ class Database:
         self._writer = (GroupCommitWriter(self.engine.execution_options(aicmo_write=True),
                                           limit=group_commit_limit if self.group_commit else 1)
                         if self.group_commit or self.sqlite else None)
-
-    def write_session(self) -> Session:
-        return self._write_sessions()
-
-    def read_session(self) -> Session:
-        return self._read_sessions()
 
     def transact(self, fn: Callable[..., T], *args, **kwargs) -> T:
         """Runs ``fn(session, ...)`` in one writing transaction, committed if it returns."""
@@ -395,6 +385,15 @@ def alembic_config(migrations: Path, version_table: str) -> AlembicConfig:
     config.set_main_option("script_location", str(migrations))
     config.attributes["version_table"] = version_table
     return config
+
+
+def migrate_url(url: str, migrations: Path, version_table: str) -> None:
+    """A service's ``migrate`` command: one connection, the upgrade, nothing else."""
+    engine = create_db_engine(url, pool_size=1)
+    try:
+        migrate(engine, migrations, version_table)
+    finally:
+        engine.dispose()
 
 
 def migrate(engine: Engine, migrations: Path, version_table: str,

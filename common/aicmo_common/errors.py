@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import grpc
 from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 DOMAIN = "aicmo"
@@ -215,6 +215,3 @@ def _status_from_trailers(error: grpc.RpcError) -> status_pb2.Status | None:
             return status
     return None
 
-
-# Which canonical codes a client may retry on its own: only UNAVAILABLE (see DESIGN.md).
-RETRYABLE_CODES = frozenset({code_pb2.UNAVAILABLE})

@@ -14,7 +14,7 @@ from aicmo_audit.entrypoints.servicer import AuditServicer
 from aicmo_audit.service_layer.verify import VERIFY_CHUNK
 from aicmo_common.auth import TokenSigner
 from aicmo_common.config import ServiceConfig
-from aicmo_common.db import Database
+from aicmo_common.db import Database, migrate_url
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -69,8 +69,4 @@ def create_server(config: ServiceConfig, dependencies: Dependencies | None = Non
 
 def migrate(config: ServiceConfig) -> None:
     """Upgrades the audit database to the newest revision."""
-    database = Database(config.database_url, workers=1)
-    try:
-        database.migrate(MIGRATIONS, VERSION_TABLE)
-    finally:
-        database.close()
+    migrate_url(config.database_url, MIGRATIONS, VERSION_TABLE)

@@ -13,7 +13,7 @@ from aicmo.leads.v1 import leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2_grpc
 from aicmo_common.auth import TokenSigner
 from aicmo_common.clients import open_channel
-from aicmo_common.db import Database
+from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 from aicmo_common.unsubscribe import UnsubscribeSigner
@@ -70,11 +70,7 @@ def build_channels(config: DistributionConfig) -> dict[str, ChannelAdapter]:
 
 
 def migrate(config: DistributionConfig) -> None:
-    database = Database(config.database_url, workers=1)
-    try:
-        database.migrate(MIGRATIONS, VERSION_TABLE)
-    finally:
-        database.close()
+    migrate_url(config.database_url, MIGRATIONS, VERSION_TABLE)
 
 
 def create_server(config: DistributionConfig, dependencies: Dependencies | None = None, *,

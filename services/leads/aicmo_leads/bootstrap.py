@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from aicmo_common.auth import TokenSigner
-from aicmo_common.db import Database
+from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 from aicmo_leads.adapters.tables import audit_outbox
@@ -48,11 +48,7 @@ def open_database(url: str) -> Database:
 
 def migrate(config: LeadsConfig) -> None:
     """Brings the database to the newest revision (``python -m aicmo_leads migrate``)."""
-    database = open_database(config.database_url)
-    try:
-        database.migrate(MIGRATIONS, VERSION_TABLE)
-    finally:
-        database.close()
+    migrate_url(config.database_url, MIGRATIONS, VERSION_TABLE)
 
 
 def create_server(config: LeadsConfig, dependencies: Dependencies | None = None, *,

@@ -8,7 +8,7 @@ from pathlib import Path
 from aicmo.venture.v1 import venture_pb2_grpc
 from aicmo_common.auth import TokenSigner
 from aicmo_common.config import ServiceConfig
-from aicmo_common.db import Database
+from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 from aicmo_venture.adapters import tables
@@ -29,11 +29,7 @@ class VentureDependencies:
 
 def migrate(config: ServiceConfig) -> None:
     """Upgrades the venture database to the newest revision, and nothing else."""
-    database = Database(config.database_url, workers=1)
-    try:
-        database.migrate(MIGRATIONS, VERSION_TABLE)
-    finally:
-        database.close()
+    migrate_url(config.database_url, MIGRATIONS, VERSION_TABLE)
 
 
 def create_server(config: ServiceConfig, dependencies: VentureDependencies | None = None, *,

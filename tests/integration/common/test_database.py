@@ -284,3 +284,22 @@ async def test_without_group_commit_sqlite_still_writes_one_unit_per_transaction
         assert len({id(session) for session in sessions}) == 3
     finally:
         database.close()
+
+
+def test_migrate_url_brings_a_service_database_to_head_once(database_url):
+    """The ``migrate`` command of every service: run twice, it is at head and changes nothing."""
+    from sqlalchemy import create_engine, inspect, text
+
+    from aicmo_common.db import migrate_url, normalise_url
+    from aicmo_venture.bootstrap import MIGRATIONS, VERSION_TABLE
+
+    migrate_url(database_url, MIGRATIONS, VERSION_TABLE)
+    migrate_url(database_url, MIGRATIONS, VERSION_TABLE)
+    engine = create_engine(normalise_url(database_url))
+    try:
+        assert "campaigns" in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            versions = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).all()
+        assert len(versions) == 1
+    finally:
+        engine.dispose()
