@@ -16,6 +16,8 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from aicmo.common.v1 import common_pb2
+
 DOMAIN = "aicmo"
 
 
@@ -160,6 +162,18 @@ def to_status(error: ServiceError) -> status_pb2.Status:
 async def abort(context: grpc.aio.ServicerContext, error: ServiceError) -> None:
     """Ends the call with ``error`` as a rich status (raises, as ``context.abort`` does)."""
     await context.abort_with_status(rpc_status.to_status(to_status(error)))
+
+
+_ITEM_REASONS = {name.removeprefix("ERROR_REASON_"): number
+                 for name, number in common_pb2.ErrorReason.items()}
+
+
+def item_error(error: ServiceError) -> common_pb2.ItemError:
+    """One failed item of a batch call, as ``aicmo.common.v1.ItemError``: the code, reason and
+    message the same item would have got from the single call (clipped like a status)."""
+    reason = _ITEM_REASONS.get(error.reason, common_pb2.ERROR_REASON_UNSPECIFIED)
+    return common_pb2.ItemError(code=error.code.value[0], reason=reason,
+                                message=_clip(error.message, MAX_MESSAGE))
 
 
 @dataclass

@@ -24,17 +24,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61icmo/common/v1/common.proto\x12\x0f\x61icmo.common.v1\"&\n\x05\x41\x63tor\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t*q\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_EMAIL\x10\x01\x12\x14\n\x10\x43HANNEL_LINKEDIN\x10\x02\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x03\x12\x13\n\x0f\x43HANNEL_WEBHOOK\x10\x04*\xde\x06\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x1a\n\x16\x45RROR_REASON_NOT_FOUND\x10\x02\x12\x1f\n\x1b\x45RROR_REASON_ALREADY_EXISTS\x10\x03\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_MISSING\x10\x04\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_INVALID\x10\x05\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_EXPIRED\x10\x06\x12!\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\x07\x12\x1e\n\x1a\x45RROR_REASON_VENTURE_SCOPE\x10\x08\x12#\n\x1f\x45RROR_REASON_INVALID_TRANSITION\x10\t\x12\x1f\n\x1b\x45RROR_REASON_RESOURCE_FINAL\x10\n\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\x0b\x12\'\n#ERROR_REASON_DEPENDENCY_UNAVAILABLE\x10\x0c\x12\"\n\x1e\x45RROR_REASON_EVIDENCE_REQUIRED\x10\r\x12\x1c\n\x18\x45RROR_REASON_LEAD_ERASED\x10\x0e\x12*\n&ERROR_REASON_UNKNOWN_TEMPLATE_VARIABLE\x10\x0f\x12\'\n#ERROR_REASON_TEMPLATE_RENDER_FAILED\x10\x10\x12\x18\n\x14\x45RROR_REASON_ABORTED\x10\x11\x12$\n ERROR_REASON_FAILED_PRECONDITION\x10\x12\x12\"\n\x1e\x45RROR_REASON_PERMISSION_DENIED\x10\x13\x12 \n\x1c\x45RROR_REASON_UNAUTHENTICATED\x10\x14\x12\x1c\n\x18\x45RROR_REASON_UNAVAILABLE\x10\x15\x12#\n\x1f\x45RROR_REASON_RESOURCE_EXHAUSTED\x10\x16\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\x17\x12 \n\x1c\x45RROR_REASON_AUDIT_LOG_EMPTY\x10\x18\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61icmo/common/v1/common.proto\x12\x0f\x61icmo.common.v1\"X\n\tItemError\x12\x0c\n\x04\x63ode\x18\x01 \x01(\x05\x12,\n\x06reason\x18\x02 \x01(\x0e\x32\x1c.aicmo.common.v1.ErrorReason\x12\x0f\n\x07message\x18\x03 \x01(\t\"&\n\x05\x41\x63tor\x12\x0f\n\x07subject\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t*q\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x11\n\rCHANNEL_EMAIL\x10\x01\x12\x14\n\x10\x43HANNEL_LINKEDIN\x10\x02\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x03\x12\x13\n\x0f\x43HANNEL_WEBHOOK\x10\x04*\xde\x06\n\x0b\x45rrorReason\x12\x1c\n\x18\x45RROR_REASON_UNSPECIFIED\x10\x00\x12!\n\x1d\x45RROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x1a\n\x16\x45RROR_REASON_NOT_FOUND\x10\x02\x12\x1f\n\x1b\x45RROR_REASON_ALREADY_EXISTS\x10\x03\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_MISSING\x10\x04\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_INVALID\x10\x05\x12\x1e\n\x1a\x45RROR_REASON_TOKEN_EXPIRED\x10\x06\x12!\n\x1d\x45RROR_REASON_ROLE_NOT_ALLOWED\x10\x07\x12\x1e\n\x1a\x45RROR_REASON_VENTURE_SCOPE\x10\x08\x12#\n\x1f\x45RROR_REASON_INVALID_TRANSITION\x10\t\x12\x1f\n\x1b\x45RROR_REASON_RESOURCE_FINAL\x10\n\x12\"\n\x1e\x45RROR_REASON_REQUEST_ID_REUSED\x10\x0b\x12\'\n#ERROR_REASON_DEPENDENCY_UNAVAILABLE\x10\x0c\x12\"\n\x1e\x45RROR_REASON_EVIDENCE_REQUIRED\x10\r\x12\x1c\n\x18\x45RROR_REASON_LEAD_ERASED\x10\x0e\x12*\n&ERROR_REASON_UNKNOWN_TEMPLATE_VARIABLE\x10\x0f\x12\'\n#ERROR_REASON_TEMPLATE_RENDER_FAILED\x10\x10\x12\x18\n\x14\x45RROR_REASON_ABORTED\x10\x11\x12$\n ERROR_REASON_FAILED_PRECONDITION\x10\x12\x12\"\n\x1e\x45RROR_REASON_PERMISSION_DENIED\x10\x13\x12 \n\x1c\x45RROR_REASON_UNAUTHENTICATED\x10\x14\x12\x1c\n\x18\x45RROR_REASON_UNAVAILABLE\x10\x15\x12#\n\x1f\x45RROR_REASON_RESOURCE_EXHAUSTED\x10\x16\x12\x19\n\x15\x45RROR_REASON_INTERNAL\x10\x17\x12 \n\x1c\x45RROR_REASON_AUDIT_LOG_EMPTY\x10\x18\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aicmo.common.v1.common_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHANNEL']._serialized_start=89
-  _globals['_CHANNEL']._serialized_end=202
-  _globals['_ERRORREASON']._serialized_start=205
-  _globals['_ERRORREASON']._serialized_end=1067
-  _globals['_ACTOR']._serialized_start=49
-  _globals['_ACTOR']._serialized_end=87
+  _globals['_CHANNEL']._serialized_start=179
+  _globals['_CHANNEL']._serialized_end=292
+  _globals['_ERRORREASON']._serialized_start=295
+  _globals['_ERRORREASON']._serialized_end=1157
+  _globals['_ITEMERROR']._serialized_start=49
+  _globals['_ITEMERROR']._serialized_end=137
+  _globals['_ACTOR']._serialized_start=139
+  _globals['_ACTOR']._serialized_end=177
 # @@protoc_insertion_point(module_scope)

@@ -1,7 +1,7 @@
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from typing import ClassVar as _ClassVar, Optional as _Optional
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
@@ -70,6 +70,16 @@ ERROR_REASON_UNAVAILABLE: ErrorReason
 ERROR_REASON_RESOURCE_EXHAUSTED: ErrorReason
 ERROR_REASON_INTERNAL: ErrorReason
 ERROR_REASON_AUDIT_LOG_EMPTY: ErrorReason
+
+class ItemError(_message.Message):
+    __slots__ = ("code", "reason", "message")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    code: int
+    reason: ErrorReason
+    message: str
+    def __init__(self, code: _Optional[int] = ..., reason: _Optional[_Union[ErrorReason, str]] = ..., message: _Optional[str] = ...) -> None: ...
 
 class Actor(_message.Message):
     __slots__ = ("subject", "role")

@@ -611,6 +611,26 @@ class CheckContactabilityResponse(_message.Message):
     merged_into_lead_id: str
     def __init__(self, allowed: _Optional[bool] = ..., reasons: _Optional[_Iterable[_Union[ContactabilityReason, str]]] = ..., address: _Optional[str] = ..., lead: _Optional[_Union[Lead, _Mapping]] = ..., venture_id: _Optional[str] = ..., consent_status: _Optional[_Union[ConsentStatus, str]] = ..., merged_into_lead_id: _Optional[str] = ...) -> None: ...
 
+class BatchCheckContactabilityRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[CheckContactabilityRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[CheckContactabilityRequest, _Mapping]]] = ...) -> None: ...
+
+class BatchCheckContactabilityResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[CheckContactabilityResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[CheckContactabilityResult, _Mapping]]] = ...) -> None: ...
+
+class CheckContactabilityResult(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: CheckContactabilityResponse
+    error: _common_pb2.ItemError
+    def __init__(self, response: _Optional[_Union[CheckContactabilityResponse, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ItemError, _Mapping]] = ...) -> None: ...
+
 class ExportLeadsRequest(_message.Message):
     __slots__ = ("venture_id", "campaign_id", "consent_status", "include_inactive")
     VENTURE_ID_FIELD_NUMBER: _ClassVar[int]

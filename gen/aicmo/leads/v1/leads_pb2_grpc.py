@@ -91,6 +91,11 @@ class LeadsServiceStub:
                 request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityRequest.SerializeToString,
                 response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityResponse.FromString,
                 _registered_method=True)
+        self.BatchCheckContactability = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/BatchCheckContactability',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityResponse.FromString,
+                _registered_method=True)
         self.ExportLeads = channel.unary_stream(
                 '/aicmo.leads.v1.LeadsService/ExportLeads',
                 request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ExportLeadsRequest.SerializeToString,
@@ -196,6 +201,16 @@ class LeadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchCheckContactability(self, request, context):
+        """CheckContactability for up to 500 checks in one call, read together, for campaign runs.
+        The results come in request order; a lead that does not exist (or that the caller may
+        not see) gets an ItemError with NOT_FOUND without affecting the others. A malformed item
+        refuses the whole call with INVALID_ARGUMENT naming the field (requests[i].channel).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportLeads(self, request, context):
         """Streams the leads of a campaign or a venture without loading them all in memory.
         """
@@ -262,6 +277,11 @@ def add_LeadsServiceServicer_to_server(servicer, server):
                     servicer.CheckContactability,
                     request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityRequest.FromString,
                     response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityResponse.SerializeToString,
+            ),
+            'BatchCheckContactability': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchCheckContactability,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityResponse.SerializeToString,
             ),
             'ExportLeads': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportLeads,
@@ -551,6 +571,33 @@ class LeadsService:
             '/aicmo.leads.v1.LeadsService/CheckContactability',
             aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityRequest.SerializeToString,
             aicmo_dot_leads_dot_v1_dot_leads__pb2.CheckContactabilityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchCheckContactability(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/BatchCheckContactability',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.BatchCheckContactabilityResponse.FromString,
             options,
             channel_credentials,
             insecure,

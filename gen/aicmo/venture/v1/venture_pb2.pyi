@@ -594,6 +594,26 @@ class AuthorizeSendResponse(_message.Message):
     replayed: bool
     def __init__(self, verdict: _Optional[_Union[Verdict, _Mapping]] = ..., replayed: _Optional[bool] = ...) -> None: ...
 
+class BatchAuthorizeSendRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[AuthorizeSendRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[AuthorizeSendRequest, _Mapping]]] = ...) -> None: ...
+
+class BatchAuthorizeSendResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[AuthorizeSendResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[AuthorizeSendResult, _Mapping]]] = ...) -> None: ...
+
+class AuthorizeSendResult(_message.Message):
+    __slots__ = ("response", "error")
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    response: AuthorizeSendResponse
+    error: _common_pb2.ItemError
+    def __init__(self, response: _Optional[_Union[AuthorizeSendResponse, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ItemError, _Mapping]] = ...) -> None: ...
+
 class CheckSafetyRequest(_message.Message):
     __slots__ = ("campaign_id", "channel")
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]

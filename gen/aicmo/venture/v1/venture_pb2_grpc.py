@@ -175,6 +175,11 @@ class VentureServiceStub:
                 request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendRequest.SerializeToString,
                 response_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendResponse.FromString,
                 _registered_method=True)
+        self.BatchAuthorizeSend = channel.unary_unary(
+                '/aicmo.venture.v1.VentureService/BatchAuthorizeSend',
+                request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendRequest.SerializeToString,
+                response_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendResponse.FromString,
+                _registered_method=True)
         self.CheckSafety = channel.unary_unary(
                 '/aicmo.venture.v1.VentureService/CheckSafety',
                 request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.CheckSafetyRequest.SerializeToString,
@@ -385,6 +390,18 @@ class VentureServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BatchAuthorizeSend(self, request, context):
+        """AuthorizeSend for up to 500 sends in one call (service role and admins only), for
+        campaign runs. Each item gets exactly the verdict, reservation and stored record that its
+        own AuthorizeSend would give, in request order; an item that fails (an unknown campaign,
+        a send_id used for another campaign) gets an ItemError and changes nothing, without
+        affecting the others. A malformed item refuses the whole call with INVALID_ARGUMENT
+        naming the field (requests[i].send_id) and nothing is stored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CheckSafety(self, request, context):
         """The same question as AuthorizeSend without reserving or storing anything, for previews
         and dry runs.
@@ -522,6 +539,11 @@ def add_VentureServiceServicer_to_server(servicer, server):
                     servicer.AuthorizeSend,
                     request_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendRequest.FromString,
                     response_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendResponse.SerializeToString,
+            ),
+            'BatchAuthorizeSend': grpc.unary_unary_rpc_method_handler(
+                    servicer.BatchAuthorizeSend,
+                    request_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendRequest.FromString,
+                    response_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendResponse.SerializeToString,
             ),
             'CheckSafety': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckSafety,
@@ -1203,6 +1225,33 @@ class VentureService:
             '/aicmo.venture.v1.VentureService/AuthorizeSend',
             aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendRequest.SerializeToString,
             aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def BatchAuthorizeSend(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.venture.v1.VentureService/BatchAuthorizeSend',
+            aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendRequest.SerializeToString,
+            aicmo_dot_venture_dot_v1_dot_venture__pb2.BatchAuthorizeSendResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from aicmo.leads.v1 import leads_pb2 as pb
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
-from aicmo_common.errors import FieldViolation, InvalidArgument, PermissionDenied
+from aicmo_common.errors import (
+    FieldViolation,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    item_error,
+)
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
 from aicmo_leads.domain.capture import (
     RawCapture,
@@ -45,6 +51,7 @@ from aicmo_leads.service_layer.unit import Settings
 WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
 READERS = frozenset(Role)
 EXPORT_CHUNK = 200
+MAX_CONTACTABILITY_BATCH = 500
 
 
 def _invalid(violations: list[Violation], reason: str | None = None) -> InvalidArgument:
@@ -93,8 +100,8 @@ class LeadsServicer:
         self._on_audit = dependencies.on_audit
         # Distribution asks before every send: concurrent checks are read together, with
         # one statement outside any Session.
-        self._contactability = ContactabilityBatches(
-            self._db, PooledContactabilityRead(self._db.engine))
+        self._contactability_read = PooledContactabilityRead(self._db.engine)
+        self._contactability = ContactabilityBatches(self._db, self._contactability_read)
 
     # --- capture -------------------------------------------------------------------------
 
@@ -328,6 +335,35 @@ class LeadsServicer:
         answer = await self._contactability.check(reading.ContactabilityCheck(
             request.lead_id, principal.venture, channel, request.consent_required))
         return tr.contactability_to_proto(answer)
+
+    async def BatchCheckContactability(self, request: pb.BatchCheckContactabilityRequest,
+                                       context) -> pb.BatchCheckContactabilityResponse:
+        _wellformed(request)
+        principal = current_principal()
+        principal.require(READERS, "BatchCheckContactability")
+        count = len(request.requests)
+        if not 0 < count <= MAX_CONTACTABILITY_BATCH:
+            raise _invalid([Violation("requests", f"holds {count} checks; 1 to "
+                                                  f"{MAX_CONTACTABILITY_BATCH} are allowed")])
+        problems = Violations()
+        checks = []
+        for index, item in enumerate(request.requests):
+            channel = tr.CHANNEL_FROM_PROTO.get(item.channel)
+            if channel is None:
+                problems.add(f"requests[{index}].channel", "must be a known channel")
+            checks.append(reading.ContactabilityCheck(item.lead_id, principal.venture, channel,
+                                                      item.consent_required))
+        if problems:
+            raise _invalid(problems.items)
+        # A campaign run asks for hundreds at once: one hop to a database thread and one
+        # statement for the whole batch (not the queue of single calls, which would split it).
+        outcomes = await self._db.offload(reading.check_contactability_many,
+                                          self._contactability_read, checks)
+        return pb.BatchCheckContactabilityResponse(results=[
+            pb.CheckContactabilityResult(error=item_error(outcome))
+            if isinstance(outcome, NotFound)
+            else pb.CheckContactabilityResult(response=tr.contactability_to_proto(outcome))
+            for outcome in outcomes])
 
     # --- changes -------------------------------------------------------------------------
 

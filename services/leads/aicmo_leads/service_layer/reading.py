@@ -126,9 +126,15 @@ def check_contactability_many(read: Callable[[Sequence[str]], dict[str, Contacta
     """Reads every lead the checks name with one statement (``read``) and assesses each
     check: its answer, or the NotFound it fails with (a lead of another venture is as
     absent as a missing one)."""
-    found = read([check.lead_id for check in checks if check.lead_id])
-    return [_assessed(found.get(check.lead_id) if check.lead_id else None, check)
+    found = read([check.lead_id for check in checks if _could_exist(check.lead_id)])
+    return [_assessed(found.get(check.lead_id) if _could_exist(check.lead_id) else None, check)
             for check in checks]
+
+
+def _could_exist(lead_id: str) -> bool:
+    # No lead has an empty id or one with NUL, and PostgreSQL refuses NUL in a text parameter
+    # outright: such an id is simply not found, without asking.
+    return bool(lead_id) and "\0" not in lead_id
 
 
 def _assessed(rows: ContactabilityRows | None,

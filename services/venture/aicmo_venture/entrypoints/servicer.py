@@ -15,7 +15,13 @@ from google.protobuf.message import Message
 from aicmo.venture.v1 import venture_pb2 as pb
 from aicmo.venture.v1 import venture_pb2_grpc
 from aicmo_common import auth, telemetry
-from aicmo_common.errors import FailedPrecondition, FieldViolation, InvalidArgument
+from aicmo_common.errors import (
+    FailedPrecondition,
+    FieldViolation,
+    InvalidArgument,
+    ServiceError,
+    item_error,
+)
 from aicmo_venture.domain.clock import Clock
 from aicmo_venture.domain.errors import CampaignFinal, DomainError, InvalidFields, InvalidTransition
 from aicmo_venture.domain.lifecycle import Verb
@@ -29,7 +35,7 @@ T = TypeVar("T")
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["VentureService"].full_name
 
 
-def service_error(error: DomainError) -> Exception:
+def service_error(error: DomainError) -> ServiceError:
     """The status a domain refusal is answered with."""
     if isinstance(error, InvalidFields):
         return InvalidArgument([FieldViolation(v.field, v.description)
@@ -219,6 +225,12 @@ class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
                                               request.channel, request.send_id)
         return pb.AuthorizeSendResponse(verdict=out.verdict(verdict), replayed=replayed)
 
+    async def BatchAuthorizeSend(self, request, context):
+        sends = [safety.SendRequest(item.campaign_id, item.channel, item.send_id)
+                 for item in request.requests]
+        outcomes = await self._write(safety.batch_authorize_send, sends)
+        return pb.BatchAuthorizeSendResponse(results=[_send_result(o) for o in outcomes])
+
     async def CheckSafety(self, request, context):
         verdict = await self._read(safety.check_safety, self._clock.now(), request.campaign_id,
                                    request.channel)
@@ -229,3 +241,15 @@ class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
                                 request.page_token)
         return pb.ListVerdictsResponse(verdicts=[out.verdict(v) for v in page.verdicts],
                                        next_page_token=page.next_page_token)
+
+
+def _send_result(outcome: safety.SendOutcome) -> pb.AuthorizeSendResult:
+    """One batch item: the response its own AuthorizeSend would have given, or, where that
+    call would have failed, the same code, reason and message as an item error."""
+    error = outcome.error
+    if error is None:
+        return pb.AuthorizeSendResult(response=pb.AuthorizeSendResponse(
+            verdict=out.verdict(outcome.verdict), replayed=outcome.replayed))
+    if isinstance(error, DomainError):
+        error = service_error(error)
+    return pb.AuthorizeSendResult(error=item_error(error))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from aicmo_common.errors import FailedPrecondition
+from aicmo_common.errors import FailedPrecondition, ServiceError
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain import validation
-from aicmo_venture.domain.errors import InvalidFields, Violation, Violations
+from aicmo_venture.domain.errors import DomainError, InvalidFields, Violation, Violations
 from aicmo_venture.domain.model import Channel
 from aicmo_venture.domain.verdict import Assessment, Verdict, assess, conclude
 from aicmo_venture.service_layer import pagination
@@ -21,6 +22,9 @@ from aicmo_venture.service_layer.access import (
     visible_campaign,
 )
 
+# The most sends one BatchAuthorizeSend may ask about.
+MAX_BATCH_SENDS = 500
+
 
 @dataclass(frozen=True)
 class VerdictPage:
@@ -28,15 +32,43 @@ class VerdictPage:
     next_page_token: str
 
 
-def _check_channel(errors: Violations, channel: int) -> Channel | None:
+@dataclass(frozen=True, slots=True)
+class SendRequest:
+    """One send of a batch, with the raw request values (as ``authorize_send`` takes them)."""
+
+    campaign_id: str
+    channel: int
+    send_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SendOutcome:
+    """One item of a batch: its verdict and whether it was a replay, or the refusal its own
+    AuthorizeSend would have raised (the item then reserved and stored nothing)."""
+
+    verdict: Verdict | None = None
+    replayed: bool = False
+    error: ServiceError | DomainError | None = None
+
+
+def _check_channel(errors: Violations, channel: int, path: str = "channel") -> Channel | None:
     if channel == 0:
-        errors.add("channel", "must name a channel")
+        errors.add(path, "must name a channel")
         return None
     try:
         return Channel(channel)
     except ValueError:
-        errors.add("channel", f"{channel} is not a known channel")
+        errors.add(path, f"{channel} is not a known channel")
         return None
+
+
+def _check_send(errors: Violations, prefix: str, campaign_id: str, channel: int,
+                send_id: str) -> Channel | None:
+    """AuthorizeSend's input rules, the fields named under ``prefix`` (a batch item's)."""
+    validation.check_id(errors, f"{prefix}campaign_id", campaign_id)
+    wanted = _check_channel(errors, channel, f"{prefix}channel")
+    validation.check_id(errors, f"{prefix}send_id", send_id)
+    return wanted
 
 
 def _assess(repo: VentureRepository, caller: Caller, now: dt.datetime, campaign_id: str,
@@ -60,9 +92,10 @@ def _replay(stored: Verdict, caller: Caller, campaign_id: str, channel: Channel)
     return stored
 
 
-def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
-                   campaign_id: str, channel: int, send_id: str) -> tuple[Verdict, bool]:
-    """The verdict for one send, and whether it was stored before (a replay).
+def _authorize(repo: VentureRepository, caller: Caller, now: dt.datetime, campaign_id: str,
+               channel: Channel, send_id: str) -> tuple[Verdict, bool]:
+    """The verdict for one valid send, and whether it was stored before (a replay): the core
+    that AuthorizeSend and every item of BatchAuthorizeSend run.
 
     One read brings the stored verdict (if any), the campaign, its venture and the global
     switch. An ALLOW reserves one unit of today's quota with a conditional upsert in this
@@ -70,21 +103,19 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
     event. Two concurrent first calls with one send id can both get here; the second insert
     fails on the unique key, its changes (reservation included) roll back, and the retry
     finds the stored verdict.
+
+    Every refusal (an unknown campaign, a reused send id) is raised before the first write,
+    so a batch can answer a refused item with its error and go on: that item changed nothing.
     """
-    caller.require(SENDERS, "AuthorizeSend")
-    errors = Violations()
-    validation.check_id(errors, "campaign_id", campaign_id)
-    wanted = _check_channel(errors, channel)
-    validation.check_id(errors, "send_id", send_id)
-    errors.raise_if_any()
     inputs = repo.verdict_inputs(send_id, campaign_id)
     if inputs.stored is not None:
-        return _replay(inputs.stored, caller, campaign_id, wanted), True
+        return _replay(inputs.stored, caller, campaign_id, channel), True
     campaign, venture = inputs.campaign, inputs.venture
     # A campaign without its venture cannot be (foreign key); refuse rather than guess.
     if campaign is None or venture is None or not caller.may_see(campaign.venture_id):
         raise campaign_not_found(campaign_id)
-    assessment = assess(campaign, venture, inputs.global_kill_switch, wanted, now)
+    # No refusal below this line: from here on the send writes.
+    assessment = assess(campaign, venture, inputs.global_kill_switch, channel, now)
     if assessment.may_reserve:
         reserved, used = repo.reserve_quota(campaign.id, assessment.quota_day,
                                             campaign.daily_send_limit)
@@ -103,6 +134,50 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
                  "remaining_quota_today": verdict.remaining_quota_today},
         occurred_at=now))
     return verdict, False
+
+
+def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
+                   campaign_id: str, channel: int, send_id: str) -> tuple[Verdict, bool]:
+    """The verdict for one send, and whether it was stored before (a replay)."""
+    caller.require(SENDERS, "AuthorizeSend")
+    errors = Violations()
+    wanted = _check_send(errors, "", campaign_id, channel, send_id)
+    errors.raise_if_any()
+    return _authorize(repo, caller, now, campaign_id, wanted, send_id)
+
+
+def batch_authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
+                         sends: Sequence[SendRequest]) -> list[SendOutcome]:
+    """Each send's ``authorize_send``, in order, in this one transaction.
+
+    Every item is checked before any is decided, so a malformed one refuses the whole call
+    with nothing stored. Then the items run one after another exactly as sequential calls
+    would: a send id repeated within the batch is a replay of its first item, and the quota
+    counts the batch's own reservations. An item's refusal becomes its outcome and the others
+    go on (``_authorize`` refuses before it writes). A lost race on a unique key fails the
+    whole transaction, and its retry finds the winner's verdicts as replays.
+    """
+    caller.require(SENDERS, "BatchAuthorizeSend")
+    errors = Violations()
+    if not sends:
+        errors.add("requests", "must hold at least one send")
+    elif len(sends) > MAX_BATCH_SENDS:
+        errors.add("requests", f"holds {len(sends)} sends; at most {MAX_BATCH_SENDS} are "
+                               "allowed in one call")
+    errors.raise_if_any()
+    channels = [_check_send(errors, f"requests[{index}].", send.campaign_id, send.channel,
+                            send.send_id) for index, send in enumerate(sends)]
+    errors.raise_if_any()
+    outcomes = []
+    for send, channel in zip(sends, channels, strict=True):
+        try:
+            verdict, replayed = _authorize(repo, caller, now, send.campaign_id, channel,
+                                           send.send_id)
+        except (ServiceError, DomainError) as error:
+            outcomes.append(SendOutcome(error=error))
+        else:
+            outcomes.append(SendOutcome(verdict, replayed))
+    return outcomes
 
 
 def check_safety(repo: VentureRepository, caller: Caller, now: dt.datetime,
