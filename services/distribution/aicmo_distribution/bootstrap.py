@@ -113,6 +113,7 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
             autopause=FailureWindow(config.autopause_failure_ratio, config.autopause_window)),
         replica_id=deps.replica_id, on_change=relay.notify)
     worker = RunWorker(path, concurrency=config.run_concurrency,
+                       batch_size=config.run_batch_size,
                        interval_seconds=config.worker_interval_seconds)
 
     async def on_start() -> None:

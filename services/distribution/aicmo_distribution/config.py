@@ -6,7 +6,7 @@
 | AICMO_SMTP_PORT | 587 | SMTP port |
 | AICMO_SMTP_USERNAME, AICMO_SMTP_PASSWORD | unset | SMTP credentials |
 | AICMO_SMTP_TLS | starttls | none, starttls or tls |
-| AICMO_SMTP_POOL_SIZE | 4 | SMTP connections kept and reused |
+| AICMO_SMTP_POOL_SIZE | 8 | SMTP connections kept and reused |
 | AICMO_WEBHOOK_URL | unset | provider endpoint for SMS, LINKEDIN and WEBHOOK |
 | AICMO_WEBHOOK_SECRET | unset | HMAC key of webhook signatures (required with the URL) |
 | AICMO_FILE_CHANNEL_PATH | unset | JSON-lines file for channels without another adapter |
@@ -15,7 +15,8 @@
 | AICMO_DELIVERY_TIMEOUT_SECONDS | 10 | bound on one channel call |
 | AICMO_SEND_MAX_ATTEMPTS | 5 | channel attempts before a send fails (runs outlast peer outages) |
 | AICMO_RETRY_BASE_SECONDS, AICMO_RETRY_MAX_SECONDS | 1, 300 | retry backoff |
-| AICMO_RUN_CONCURRENCY | 8 | sends in flight per replica |
+| AICMO_RUN_CONCURRENCY | 256 | run sends in flight per replica |
+| AICMO_RUN_BATCH_SIZE | 64 | run sends checked, authorized and driven together |
 | AICMO_WORKER_INTERVAL_SECONDS | 0.5 | how often the run worker looks for due work |
 | AICMO_CLAIM_TTL_SECONDS | 120 | how long a replica's claim on a send holds |
 | AICMO_AUTOPAUSE_FAILURE_RATIO | 0.2 | failure share above which a run pauses (0: off) |
@@ -49,7 +50,8 @@ class DistributionConfig(ServiceConfig):
     max_attempts: int = 5
     retry_base_seconds: float = 1.0
     retry_max_seconds: float = 300.0
-    run_concurrency: int = 8
+    run_concurrency: int = 256
+    run_batch_size: int = 64
     worker_interval_seconds: float = 0.5
     claim_ttl_seconds: float = 120.0
     autopause_failure_ratio: float = 0.2
@@ -72,7 +74,7 @@ class DistributionConfig(ServiceConfig):
                 tls=env.choice("AICMO_SMTP_TLS", "starttls", TLS_MODES),
                 timeout_seconds=env.float("AICMO_DELIVERY_TIMEOUT_SECONDS", 10.0,
                                           minimum=0.1, maximum=300.0),
-                pool_size=env.int("AICMO_SMTP_POOL_SIZE", 4, minimum=1, maximum=64),
+                pool_size=env.int("AICMO_SMTP_POOL_SIZE", 8, minimum=1, maximum=64),
             )
             if (smtp.username is None) != (smtp.password is None):
                 raise ConfigError("AICMO_SMTP_USERNAME and AICMO_SMTP_PASSWORD go together")
@@ -105,7 +107,8 @@ class DistributionConfig(ServiceConfig):
                                          maximum=3600.0),
             retry_max_seconds=env.float("AICMO_RETRY_MAX_SECONDS", 300.0, minimum=0.001,
                                         maximum=86400.0),
-            run_concurrency=env.int("AICMO_RUN_CONCURRENCY", 8, minimum=1, maximum=256),
+            run_concurrency=env.int("AICMO_RUN_CONCURRENCY", 256, minimum=1, maximum=4096),
+            run_batch_size=env.int("AICMO_RUN_BATCH_SIZE", 64, minimum=1, maximum=500),
             worker_interval_seconds=env.float("AICMO_WORKER_INTERVAL_SECONDS", 0.5,
                                               minimum=0.01, maximum=60.0),
             claim_ttl_seconds=env.float("AICMO_CLAIM_TTL_SECONDS", 120.0, minimum=1.0,

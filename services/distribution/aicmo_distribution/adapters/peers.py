@@ -78,6 +78,23 @@ async def _call(service: str, call: str, make: Callable[[], Awaitable[T]], *,
         raise _failure(service, call, error) from None
 
 
+# Batch calls answer item by item; an item's error is what its single call would have raised.
+BATCH_LIMIT = 500
+
+
+def _item_failure(service: str, call: str, error: common_pb2.ItemError
+                  ) -> PeerNotFound | DependencyFailure:
+    if error.code == grpc.StatusCode.NOT_FOUND.value[0]:
+        return PeerNotFound(f"{service} {call}: not found")
+    reason = common_pb2.ErrorReason.Name(error.reason).removeprefix("ERROR_REASON_")
+    return DependencyFailure(BlockReason.DEPENDENCY_ERROR,
+                             f"{service} {call} failed for this send: {reason}")
+
+
+def _chunks(items: list[T], size: int = BATCH_LIMIT) -> list[list[T]]:
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
 def _sender(message: venture_pb2.SenderIdentity) -> Sender:
     return Sender(message.from_address, message.from_name, message.postal_address)
 
@@ -108,6 +125,22 @@ def _lead_fields(lead: leads_pb2.Lead) -> dict[str, object]:
         "company_size": lead.company_size, "email": lead.email, "phone": lead.phone,
         "linkedin_url": lead.linkedin_url, "attributes": dict(lead.attributes),
     }
+
+
+def _contactability(answer: leads_pb2.CheckContactabilityResponse) -> Contactability:
+    reasons = []
+    for value in answer.reasons:
+        name = leads_pb2.ContactabilityReason.Name(value).removeprefix("CONTACTABILITY_REASON_")
+        reasons.append(CONTACTABILITY_REASONS.get(name, BlockReason.DEPENDENCY_ERROR))
+    allowed = answer.allowed and not reasons and bool(answer.address)
+    if not allowed and not reasons:
+        reasons.append(BlockReason.LEAD_NO_ADDRESS)
+    return Contactability(
+        allowed=allowed, reasons=tuple(reasons), address=answer.address if allowed else "",
+        venture_id=answer.venture_id,
+        consent_status=leads_pb2.ConsentStatus.Name(answer.consent_status)
+        .removeprefix("CONSENT_STATUS_"),
+        lead=_lead_fields(answer.lead) if allowed else {})
 
 
 class VentureClient:
@@ -159,6 +192,31 @@ class VentureClient:
                                              send_id=send_key)), not_found_is_answer=True)
         return _verdict(answer.verdict, answer.replayed)
 
+    async def authorize_many(self, sends: list[tuple[str, str, str]]
+                             ) -> list[Verdict | PeerNotFound | DependencyFailure]:
+        """BatchAuthorizeSend for (campaign, channel, send key) triples, in order: each item's
+        Verdict, or the failure its own AuthorizeSend would have raised. A failure of the
+        whole call raises DependencyFailure (nothing is known of any item)."""
+        answers: list[Verdict | PeerNotFound | DependencyFailure] = []
+        for chunk in _chunks(sends):
+            request = venture_pb2.BatchAuthorizeSendRequest(requests=[
+                venture_pb2.AuthorizeSendRequest(campaign_id=campaign_id,
+                                                 channel=channel_value(channel),
+                                                 send_id=send_key)
+                for campaign_id, channel, send_key in chunk])
+            answer = await _call("venture", "BatchAuthorizeSend",
+                                 lambda request=request: self._stub.BatchAuthorizeSend(request))
+            if len(answer.results) != len(chunk):
+                raise DependencyFailure(BlockReason.DEPENDENCY_ERROR,
+                                        "venture BatchAuthorizeSend answered "
+                                        f"{len(answer.results)} of {len(chunk)} items")
+            for result in answer.results:
+                if result.HasField("response"):
+                    answers.append(_verdict(result.response.verdict, result.response.replayed))
+                else:
+                    answers.append(_item_failure("venture", "AuthorizeSend", result.error))
+        return answers
+
     async def check(self, campaign_id: str, channel: str) -> Verdict:
         answer = await _call("venture", "CheckSafety", lambda: self._stub.CheckSafety(
             venture_pb2.CheckSafetyRequest(campaign_id=campaign_id,
@@ -186,20 +244,34 @@ class LeadsClient:
                                      lead_id=lead_id, channel=channel_value(channel),
                                      consent_required=consent_required)),
                              not_found_is_answer=True)
-        reasons = []
-        for value in answer.reasons:
-            name = leads_pb2.ContactabilityReason.Name(value).removeprefix(
-                "CONTACTABILITY_REASON_")
-            reasons.append(CONTACTABILITY_REASONS.get(name, BlockReason.DEPENDENCY_ERROR))
-        allowed = answer.allowed and not reasons and bool(answer.address)
-        if not allowed and not reasons:
-            reasons.append(BlockReason.LEAD_NO_ADDRESS)
-        return Contactability(
-            allowed=allowed, reasons=tuple(reasons), address=answer.address if allowed else "",
-            venture_id=answer.venture_id,
-            consent_status=leads_pb2.ConsentStatus.Name(answer.consent_status)
-            .removeprefix("CONSENT_STATUS_"),
-            lead=_lead_fields(answer.lead) if allowed else {})
+        return _contactability(answer)
+
+    async def contactabilities(self, checks: list[tuple[str, str, bool]]
+                               ) -> list[Contactability | PeerNotFound | DependencyFailure]:
+        """BatchCheckContactability for (lead, channel, consent required) triples, in order:
+        each answer, or the failure its own call would have raised. A failure of the whole
+        call raises DependencyFailure."""
+        answers: list[Contactability | PeerNotFound | DependencyFailure] = []
+        for chunk in _chunks(checks):
+            request = leads_pb2.BatchCheckContactabilityRequest(requests=[
+                leads_pb2.CheckContactabilityRequest(lead_id=lead_id,
+                                                     channel=channel_value(channel),
+                                                     consent_required=consent_required)
+                for lead_id, channel, consent_required in chunk])
+            answer = await _call("leads", "BatchCheckContactability",
+                                 lambda request=request:
+                                 self._stub.BatchCheckContactability(request))
+            if len(answer.results) != len(chunk):
+                raise DependencyFailure(BlockReason.DEPENDENCY_ERROR,
+                                        "leads BatchCheckContactability answered "
+                                        f"{len(answer.results)} of {len(chunk)} items")
+            for result in answer.results:
+                if result.HasField("response"):
+                    answers.append(_contactability(result.response))
+                else:
+                    answers.append(_item_failure("leads", "CheckContactability",
+                                                 result.error))
+        return answers
 
     async def lead(self, lead_id: str) -> dict[str, object]:
         """A lead's template fields and venture (for previews)."""

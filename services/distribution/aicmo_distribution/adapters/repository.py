@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_distribution.adapters.tables import audit_outbox, runs, send_jobs, templates
-from aicmo_distribution.domain.sends import DUE_STATES, SendState
+from aicmo_distribution.domain.sends import SendState
 
 SERVICE = "distribution"
 ACTIVE_RUN_STATES = ("RUNNING", "WAITING")
@@ -258,18 +258,33 @@ def claim_due(session: Session, *, replica: str, now: dt.datetime, ttl: dt.timed
     retrying sends whose time has come. On PostgreSQL the candidate rows are locked with
     SKIP LOCKED so replicas claiming at once take different rows; on SQLite the writing
     transaction (BEGIN IMMEDIATE) already serialises claims."""
-    active_runs = select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES))
-    candidates = (
-        select(send_jobs.c.id)
-        .where(send_jobs.c.state.in_([str(s) for s in DUE_STATES]),
+    free = or_(send_jobs.c.claimed_by.is_(None), send_jobs.c.claim_expires_at < now)
+    active = or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(
+        select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES))))
+    # One ordered index walk per kind of due job, each stopping at ``limit``: queued jobs
+    # oldest first on (state, created_at, id); deferred and retrying jobs earliest due first
+    # on (state, next_attempt_at), never reading those whose time has not come. A single
+    # query over all three states would sort or scan every due-state row on each claim,
+    # which grows with the table (a run of 100,000 leads).
+    queued = (
+        select(send_jobs.c.id, send_jobs.c.created_at)
+        .where(send_jobs.c.state == str(SendState.QUEUED),
                or_(send_jobs.c.next_attempt_at.is_(None), send_jobs.c.next_attempt_at <= now),
-               or_(send_jobs.c.claimed_by.is_(None), send_jobs.c.claim_expires_at < now),
-               or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(active_runs)))
+               free, active)
         .order_by(send_jobs.c.created_at, send_jobs.c.id)
         .limit(limit)
+        .with_for_update(skip_locked=True, of=send_jobs))
+    waiting = [
+        select(send_jobs.c.id, send_jobs.c.created_at)
+        .where(send_jobs.c.state == str(state), send_jobs.c.next_attempt_at <= now, free,
+               active)
+        .order_by(send_jobs.c.next_attempt_at, send_jobs.c.id)
+        .limit(limit)
         .with_for_update(skip_locked=True, of=send_jobs)
-    )
-    ids = list(session.execute(candidates).scalars())
+        for state in (SendState.DEFERRED, SendState.RETRYING)]
+    found = [row for candidates in (queued, *waiting) for row in session.execute(candidates)]
+    found.sort(key=lambda row: (row.created_at, row.id))
+    ids = [row.id for row in found[:limit]]
     if not ids:
         return []
     session.execute(update(send_jobs).where(send_jobs.c.id.in_(ids)).values(

@@ -79,6 +79,8 @@ send_jobs = Table(
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("resolution_note", Text, nullable=False, default=""),
     Index("ix_send_jobs_due", "state", "next_attempt_at"),
+    # The run worker's claim walks queued jobs oldest first (see repository.claim_due).
+    Index("ix_send_jobs_queue", "state", "created_at", "id"),
     Index("ix_send_jobs_run", "run_id", "state"),
     Index("ix_send_jobs_campaign", "campaign_id", "updated_at"),
     Index("ix_send_jobs_created", "created_at", "id"),

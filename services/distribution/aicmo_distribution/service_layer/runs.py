@@ -366,9 +366,11 @@ class RunWorker:
     """The background loop of one replica: planning, claiming, driving, settling."""
 
     def __init__(self, path: SendPath, *, concurrency: int, interval_seconds: float,
-                 reconcile_every: int = 20) -> None:
+                 batch_size: int = 100, reconcile_every: int = 20) -> None:
         self._path = path
         self._concurrency = concurrency
+        self._batch_size = max(1, batch_size)
+        self._driving = 0  # sends claimed and not yet through their pass
         self._interval = interval_seconds
         self._reconcile_every = reconcile_every
         self._wake = asyncio.Event()
@@ -445,26 +447,26 @@ class RunWorker:
         for run in runs:
             if run["state"] == "RUNNING" and not run["planning_done"]:
                 await self._plan(run)
-        free = self._concurrency - len(self._tasks)
-        if free > 0 and not self._stopping:
-            now, replica, ttl = self._path.clock(), self._path.replica, self._path.claim_ttl
-
-            def claim(session) -> tuple[list[dict], dict[str, dict | None]]:
-                # The claimed jobs' templates come in the same unit of work, so the send path
-                # does not go back to a database thread for each one.
-                jobs = repo.claim_due(session, replica=replica, now=now, ttl=ttl, limit=free)
-                return jobs, {template_id: repo.get_template(session, template_id)
-                              for template_id in {job["template_id"] for job in jobs
-                                                  if job["template_id"]}}
-
-            jobs, templates = await self._path.db.run(claim)
+        while not self._stopping:
+            free = self._concurrency - self._driving
+            if free <= 0:
+                break
+            limit = min(free, self._batch_size)
+            jobs, templates = await self._path.db.run(self._claim, self._path.clock(), limit)
+            if not jobs:
+                break
+            per_run: dict[str, int] = {}
             for job in jobs:
                 run_id = job["run_id"] or ""
-                self._in_flight[run_id] = self._in_flight.get(run_id, 0) + 1
-                task = asyncio.create_task(
-                    self._drive(job, templates.get(job["template_id"] or "")))
-                self._tasks.add(task)
-                task.add_done_callback(functools.partial(self._done, run_id))
+                per_run[run_id] = per_run.get(run_id, 0) + 1
+            for run_id, count in per_run.items():
+                self._in_flight[run_id] = self._in_flight.get(run_id, 0) + count
+            self._driving += len(jobs)
+            task = asyncio.create_task(self._drive(jobs, templates))
+            self._tasks.add(task)
+            task.add_done_callback(functools.partial(self._done, per_run, len(jobs)))
+            if len(jobs) < limit:
+                break  # nothing more is due now
         clock = asyncio.get_running_loop().time()
         active = {run["id"] for run in runs}
         for run_id in list(self._settled_at):
@@ -477,22 +479,34 @@ class RunWorker:
             self._settled_at[run["id"]] = clock
             await self._settle(run["id"])
 
-    def _done(self, run_id: str, task: asyncio.Task) -> None:
+    def _claim(self, session, now: dt.datetime, limit: int
+               ) -> tuple[list[dict], dict[str, dict | None]]:
+        # The claimed jobs' templates come in the same unit of work, so the send path does not
+        # go back to a database thread for each one.
+        jobs = repo.claim_due(session, replica=self._path.replica, now=now,
+                              ttl=self._path.claim_ttl, limit=limit)
+        return jobs, {template_id: repo.get_template(session, template_id)
+                      for template_id in {job["template_id"] for job in jobs
+                                          if job["template_id"]}}
+
+    def _done(self, per_run: dict[str, int], count: int, task: asyncio.Task) -> None:
         self._tasks.discard(task)
-        left = self._in_flight.get(run_id, 0) - 1
-        if left > 0:
-            self._in_flight[run_id] = left
-        else:
-            self._in_flight.pop(run_id, None)
+        self._driving -= count
+        for run_id, driven in per_run.items():
+            left = self._in_flight.get(run_id, 0) - driven
+            if left > 0:
+                self._in_flight[run_id] = left
+            else:
+                self._in_flight.pop(run_id, None)
         self._wake.set()
 
-    async def _drive(self, job: dict, template: dict | None) -> None:
+    async def _drive(self, jobs: list[dict], templates: dict[str, dict | None]) -> None:
         try:
-            await self._path.drive_claimed(job, template=template)
+            await self._path.drive_batch(jobs, templates)
         except asyncio.CancelledError:
             raise
-        except Exception:  # noqa: BLE001 - logged by the send path; the claim lapses
-            pass
+        except Exception:  # noqa: BLE001 - the claims lapse and the jobs are due again
+            log.exception("driving a batch of %d sends failed", len(jobs))
 
     async def _plan(self, run: dict) -> None:
         """Turns the next page of the campaign's leads into queued sends of the run."""

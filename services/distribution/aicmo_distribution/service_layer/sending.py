@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aicmo_common.db import Database
 from aicmo_common.unsubscribe import UnsubscribeSigner
@@ -96,11 +96,13 @@ class SendPath:
             return await self.db.run_read(repo.get_send, send_id)
         return await self.drive_claimed(job)
 
-    async def drive_claimed(self, job: dict, *, template: dict | None = None) -> dict:
+    async def drive_claimed(self, job: dict, *, template: dict | None = None,
+                            answers: BatchAnswers | None = None) -> dict:
         """Runs one pass of the path for a job this replica has claimed. ``template`` is the
-        job's template when the caller has just read it (it is not read again)."""
+        job's template when the caller has just read it (it is not read again); ``answers``
+        are the batch's contactability and verdicts when the job is driven in a batch."""
         try:
-            return await self._drive(job, template)
+            return await self._drive(job, template, answers)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -111,7 +113,74 @@ class SendPath:
 
     # -- the path --------------------------------------------------------------------------
 
-    async def _drive(self, job: dict, template: dict | None = None) -> dict:
+    async def drive_batch(self, jobs: list[dict], templates: Mapping[str, dict | None]
+                          ) -> list[dict | BaseException]:
+        """Drives claimed jobs together, each through the same path as a single send.
+
+        The peer questions are asked for the whole batch at once: one BatchCheckContactability
+        for every job, then one BatchAuthorizeSend for the jobs that would go on to ask for a
+        verdict (contactable, same venture, content ready, not a dry run), with the very keys
+        the single path would use. Each job then takes its own pass with those answers in
+        hand, so every decision, state change and audit event is the single path's. Where
+        the batch calls fail as a whole (an outage, a peer without batch calls), nothing is
+        prefetched and each job asks for itself, as a single send would.
+        """
+        answers = await self._prefetch(jobs, templates)
+        return await asyncio.gather(*(
+            self.drive_claimed(job, template=templates.get(job["template_id"] or ""),
+                               answers=answers)
+            for job in jobs), return_exceptions=True)
+
+    async def _prefetch(self, jobs: list[dict], templates: Mapping[str, dict | None]
+                        ) -> BatchAnswers:
+        answers = BatchAnswers()
+        campaigns: dict[str, CampaignFacts] = {}
+        for campaign_id in {job["campaign_id"] for job in jobs}:
+            try:
+                campaigns[campaign_id] = await self.venture.campaign(campaign_id)
+            except (PeerNotFound, DependencyFailure):
+                continue  # each job meets the failure again on its own pass and records it
+        checks = [job for job in jobs if job["campaign_id"] in campaigns
+                  and self.channels.for_channel(job["channel"]) is not None]
+        if not checks:
+            return answers
+        keys = list(dict.fromkeys(
+            (job["lead_id"], job["channel"], campaigns[job["campaign_id"]].consent_required)
+            for job in checks))
+        try:
+            found = await self.leads.contactabilities(keys)
+        except DependencyFailure as failure:
+            log.warning("batch contactability failed; each send asks for itself: %s",
+                        failure.detail)
+            return answers
+        answers.contacts.update(zip(keys, found, strict=True))
+        authorize: list[tuple[str, str, str]] = []
+        for job in checks:
+            if job["dry_run"]:
+                continue
+            campaign = campaigns[job["campaign_id"]]
+            contact = answers.contacts[(job["lead_id"], job["channel"],
+                                        campaign.consent_required)]
+            if not isinstance(contact, Contactability) or not contact.allowed \
+                    or contact.venture_id != campaign.venture_id:
+                continue  # the path stops before the verdict: reserve nothing for it
+            _, problem = await self._content(job, campaign,
+                                             templates.get(job["template_id"] or ""))
+            if problem is None:
+                authorize.append((job["campaign_id"], job["channel"],
+                                  verdict_key(job["id"], job["verdict_sequence"])))
+        if authorize:
+            try:
+                verdicts = await self.venture.authorize_many(authorize)
+            except DependencyFailure as failure:
+                log.warning("batch verdict failed; each send asks for itself: %s",
+                            failure.detail)
+                return answers
+            answers.verdicts.update(zip(authorize, verdicts, strict=True))
+        return answers
+
+    async def _drive(self, job: dict, template: dict | None = None,
+                     answers: BatchAnswers | None = None) -> dict:
         in_run = job["run_id"] is not None
         dry = job["dry_run"]
         try:
@@ -132,8 +201,8 @@ class SendPath:
                 f"no adapter is configured for {job['channel']}"), values)
 
         try:
-            contact = await self.leads.contactability(job["lead_id"], job["channel"],
-                                                      campaign.consent_required)
+            contact = await (answers or NO_ANSWERS).contactability(
+                self.leads, job["lead_id"], job["channel"], campaign.consent_required)
         except PeerNotFound:
             return await self._finish(job, Outcome(
                 SendState.DRY_RUN if dry else SendState.BLOCKED, (BlockReason.LEAD_NOT_FOUND,),
@@ -175,8 +244,8 @@ class SendPath:
 
         sequence = job["verdict_sequence"]
         try:
-            verdict = await self.venture.authorize(job["campaign_id"], job["channel"],
-                                                   verdict_key(job["id"], sequence))
+            verdict = await (answers or NO_ANSWERS).authorize(
+                self.venture, job["campaign_id"], job["channel"], verdict_key(job["id"], sequence))
             if verdict.allow and verdict.replayed:
                 verdict = await self._recheck_replayed(job, verdict)
         except PeerNotFound:
@@ -443,6 +512,38 @@ class SendPath:
 
         await self.db.run(halt)
         log.warning(reason)
+
+
+@dataclass
+class BatchAnswers:
+    """A batch's peer answers, each used once by the job it belongs to; a question not
+    answered here goes to the peer as the single path asks it."""
+
+    contacts: dict[tuple[str, str, bool], object] = field(default_factory=dict)
+    verdicts: dict[tuple[str, str, str], object] = field(default_factory=dict)
+
+    async def contactability(self, leads, lead_id: str, channel: str,
+                             consent_required: bool) -> Contactability:
+        answer = self.contacts.get((lead_id, channel, consent_required))
+        if answer is None:
+            return await leads.contactability(lead_id, channel, consent_required)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    async def authorize(self, venture, campaign_id: str, channel: str, send_key: str
+                        ) -> Verdict:
+        # A verdict is consumed: should the path ever ask again under the same key, the
+        # stored verdict comes from venture itself, marked as a replay.
+        answer = self.verdicts.pop((campaign_id, channel, send_key), None)
+        if answer is None:
+            return await venture.authorize(campaign_id, channel, send_key)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+NO_ANSWERS = BatchAnswers()
 
 
 def _context(job: Mapping) -> dict[str, object]:
