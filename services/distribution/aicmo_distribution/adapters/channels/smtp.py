@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import email.utils
 import logging
+import quopri
+import re
+import uuid
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.header import Header
 
 import aiosmtplib
 
@@ -43,24 +46,75 @@ class SmtpSettings:
     validate_certs: bool = True
 
 
-def build_email(message: OutboundMessage) -> EmailMessage:
-    """The MIME message with every header a compliant bulk sender sets."""
-    mail = EmailMessage(policy=SMTP_POLICY)
-    mail["From"] = email.utils.formataddr((message.from_name, message.from_address))
-    mail["To"] = message.to_address
-    mail["Subject"] = message.subject
-    mail["Message-ID"] = message.message_id
-    mail["Date"] = email.utils.formatdate(localtime=False, usegmt=True)
+def build_email(message: OutboundMessage, *, date: str | None = None) -> bytes:
+    """The message as it goes over the wire (CRLF line ends), with every header a compliant
+    bulk sender sets.
+
+    Written out directly rather than through ``email.message.EmailMessage``, for two reasons.
+    That class folds any header line past 78 characters, and a long unbreakable value (a
+    List-Unsubscribe URL with its token) it turns into RFC 2047 encoded words, which mail
+    providers do not decode in a structured header: the one-click unsubscribe would be lost.
+    And it costs about half a millisecond a message, a quarter of what a whole send may cost
+    in a campaign run. Here only free text is encoded (the sender's name and the subject, as
+    RFC 2047 words when they are not plain ASCII); ids and URLs stay as they are.
+    """
+    headers = [
+        ("From", email.utils.formataddr((" ".join(message.from_name.split()),
+                                         _one_line(message.from_address)), charset="utf-8")),
+        ("To", _one_line(message.to_address)),
+        ("Subject", _text_header(message.subject)),
+        ("Message-ID", _one_line(message.message_id)),
+        ("Date", date or email.utils.format_datetime(dt.datetime.now(dt.UTC))),
+    ]
     if message.unsubscribe_url:
-        mail["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        headers.append(("List-Unsubscribe", f"<{_one_line(message.unsubscribe_url)}>"))
         # RFC 8058: a POST to the URL unsubscribes at once, without a confirmation page.
-        mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail["X-Aicmo-Send-Id"] = message.send_id
-    mail["X-Aicmo-Campaign-Id"] = message.campaign_id
-    mail.set_content(message.body_text)
-    if message.body_html:
-        mail.add_alternative(message.body_html, subtype="html")
-    return mail
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    headers += [("X-Aicmo-Send-Id", _one_line(message.send_id)),
+                ("X-Aicmo-Campaign-Id", _one_line(message.campaign_id)),
+                ("MIME-Version", "1.0")]
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    if not message.body_html:
+        return head.encode("ascii") + _text_part(message.body_text, "plain")
+    boundary = f"=_aicmo_{uuid.uuid4().hex}"
+    return b"".join((
+        head.encode("ascii"),
+        f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'.encode(),
+        f"--{boundary}\r\n".encode(), _text_part(message.body_text, "plain"),
+        f"\r\n--{boundary}\r\n".encode(), _text_part(message.body_html, "html"),
+        f"\r\n--{boundary}--\r\n".encode()))
+
+
+def _one_line(value: str) -> str:
+    """A value on one line: a line break inside a header would start another header."""
+    return " ".join(value.split()) if ("\r" in value or "\n" in value) else value
+
+
+def _text_header(value: str) -> str:
+    value = " ".join(value.split())
+    if value.isascii():
+        return value
+    # Encoded words of at most 75 characters, folded (RFC 2047 section 2).
+    return Header(value, "utf-8", maxlinelen=76, header_name="Subject").encode(linesep="\r\n")
+
+
+def _text_part(text: str, subtype: str) -> bytes:
+    """A text part: 7bit when it is ASCII in short lines, otherwise quoted-printable."""
+    # Only CR and LF end a line (str.splitlines would also break at U+2028 and the like).
+    lines = _LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    if text.isascii() and all(len(line) <= _MAX_LINE for line in lines):
+        body, encoding = "\r\n".join(lines).encode("ascii") + b"\r\n", "7bit"
+    else:
+        body = quopri.encodestring("\n".join(lines).encode("utf-8") + b"\n")
+        body, encoding = body.replace(b"\n", b"\r\n"), "quoted-printable"
+    return (f'Content-Type: text/{subtype}; charset="utf-8"\r\n'
+            f"Content-Transfer-Encoding: {encoding}\r\n\r\n").encode("ascii") + body
+
+
+_MAX_LINE = 78
+_LINE_BREAK = re.compile("\r\n|\r|\n")
 
 
 class SmtpChannel:
@@ -88,7 +142,7 @@ class SmtpChannel:
         return client
 
     async def deliver(self, message: OutboundMessage) -> DeliveryResult:
-        payload = build_email(message).as_bytes()
+        payload = build_email(message)
         async with self._slots:
             for reused_attempt in (True, False):
                 client = self._idle.pop() if self._idle and reused_attempt else None
