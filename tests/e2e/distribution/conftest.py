@@ -108,18 +108,22 @@ class Inbox:
 
 class Proxy:
     """A raw gRPC forwarder in front of a real service: ``mode`` is pass, slow, error or
-    unavailable. It forwards bytes, so it works for any service."""
+    unavailable; methods named in ``unimplemented`` answer UNIMPLEMENTED, as a peer of an
+    older version would. It forwards bytes, so it works for any service."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self.mode = "pass"
         self.delay = 0.0
         self.calls: list[str] = []
+        self.unimplemented: set[str] = set()
         self._server: grpc.aio.Server | None = None
         self._channel = grpc.aio.insecure_channel(target)
 
     async def _handle(self, method: str, request: bytes, context) -> bytes:
         self.calls.append(method)
+        if method.rsplit("/", 1)[-1] in self.unimplemented:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, "proxy: no such method")
         if self.mode == "unavailable":
             await context.abort(grpc.StatusCode.UNAVAILABLE, "proxy: down")
         if self.mode == "error":
