@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import re
@@ -86,7 +87,7 @@ def record(session: Session, table: Table, service: str, *events: AuditEvent) ->
     """Adds ``events`` to the outbox within the session's current transaction."""
     if not events:
         return
-    session.execute(insert(table), [
+    rows = [
         {
             "id": event.id,
             "occurred_at": event.occurred_at,
@@ -103,7 +104,16 @@ def record(session: Session, table: Table, service: str, *events: AuditEvent) ->
             "delivered_at": None,
         }
         for event in events
-    ])
+    ]
+    # A single event (the common case: one state change) is one plain execution; several go
+    # as one executemany. The statement is built once per table, so SQLAlchemy finds it in
+    # its compiled cache without rebuilding or re-keying it.
+    session.execute(_insert(table), rows[0] if len(rows) == 1 else rows)
+
+
+@functools.lru_cache(maxsize=16)
+def _insert(table: Table):
+    return insert(table)
 
 
 # --- The relay -------------------------------------------------------------------------------
