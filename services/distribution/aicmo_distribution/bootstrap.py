@@ -110,6 +110,7 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
             retry_max_seconds=config.retry_max_seconds,
             claim_ttl_seconds=config.claim_ttl_seconds,
             defer_fallback_seconds=config.defer_fallback_seconds,
+            gate_freshness_seconds=config.delivery_gate_seconds,
             autopause=FailureWindow(config.autopause_failure_ratio, config.autopause_window)),
         replica_id=deps.replica_id, on_change=relay.notify)
     worker = RunWorker(path, concurrency=config.run_concurrency,

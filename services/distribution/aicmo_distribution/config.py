@@ -22,6 +22,7 @@
 | AICMO_AUTOPAUSE_FAILURE_RATIO | 0.2 | failure share above which a run pauses (0: off) |
 | AICMO_AUTOPAUSE_WINDOW | 50 | how many recent delivery attempts of a run are looked at |
 | AICMO_DEFER_FALLBACK_SECONDS | 900 | when to retry a deferral the verdict gave no time for |
+| AICMO_DELIVERY_GATE_MS | 20 | how old the last look before a delivery (kill switch, pause) may be; 0: one look a message |
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class DistributionConfig(ServiceConfig):
     autopause_failure_ratio: float = 0.2
     autopause_window: int = 50
     defer_fallback_seconds: float = 900.0
+    delivery_gate_seconds: float = 0.02
 
     @classmethod
     def from_env(cls, service: str = SERVICE,
@@ -119,6 +121,8 @@ class DistributionConfig(ServiceConfig):
                                      maximum=100_000),
             defer_fallback_seconds=env.float("AICMO_DEFER_FALLBACK_SECONDS", 900.0,
                                              minimum=1.0, maximum=86400.0),
+            delivery_gate_seconds=env.float("AICMO_DELIVERY_GATE_MS", 20.0, minimum=0.0,
+                                            maximum=1000.0) / 1000,
         )
 
 

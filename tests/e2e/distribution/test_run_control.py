@@ -13,7 +13,7 @@ from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.venture.v1 import venture_pb2 as vpb
 from aicmo_distribution.bootstrap import Dependencies
 from aicmo_distribution.domain.delivery import DeliveryResult
-from tests.e2e.distribution.conftest import wait_for
+from tests.e2e.distribution.conftest import EMAIL, wait_for
 
 HELD = 4  # run concurrency and SMTP connections: every send in flight is held at DATA
 
@@ -134,7 +134,7 @@ class HangingChannel:
     def __init__(self) -> None:
         self.calls = 0
 
-    async def deliver(self, message) -> DeliveryResult:
+    async def deliver(self, message, gate=None) -> DeliveryResult:
         self.calls += 1
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
@@ -178,3 +178,56 @@ async def test_a_send_left_sending_by_a_stopped_process_is_never_resent(stack):
     assert settled.send.state == dpb.SEND_STATE_FAILED
     assert "provider log shows nothing" in settled.send.resolution_note
     assert stack.inbox.messages == []
+
+
+async def test_a_kill_switch_stops_deliveries_already_allowed_and_resume_reserves_nothing(stack):
+    # A whole batch is allowed at once, then waits for one of two SMTP connections: the last
+    # look before each delivery (asked for every message here) must stop every one of them
+    # that had not started when the switch returned.
+    await stack.start_distribution(AICMO_RUN_CONCURRENCY=40, AICMO_RUN_BATCH_SIZE=40,
+                                   AICMO_SMTP_POOL_SIZE=2, AICMO_DELIVERY_GATE_MS=0)
+    campaign = await stack.campaign()
+    leads = [await stack.capture(campaign, f"k{i}@example.org") for i in range(40)]
+    template = await stack.template(campaign.venture_id)
+    stack.inbox.hold = asyncio.Event()
+    run = await stack.run(campaign, template)
+
+    async def held() -> bool:
+        return len(stack.inbox.data_started) == 2
+
+    await wait_for(held, what="two deliveries held at DATA")
+    verdicts = (await stack.venture.ListVerdicts(vpb.ListVerdictsRequest(
+        campaign_id=campaign.id, page_size=100), metadata=stack.md)).verdicts
+    assert len(verdicts) == 40  # every send of the batch was allowed before the switch
+    await stack.venture.SetCampaignKillSwitch(vpb.SetCampaignKillSwitchRequest(
+        campaign_id=campaign.id, reason="stop now"), metadata=stack.md)
+    switched = time.monotonic()
+    stack.inbox.hold.set()
+
+    halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
+    assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_KILL_SWITCH]
+
+    async def settled() -> bool:
+        states = Counter(s.state for s in await stack.sends(run_id=run.id))
+        return states[dpb.SEND_STATE_SENDING] == 0
+
+    await wait_for(settled, what="no send left SENDING")
+    assert all(started < switched for started in stack.inbox.data_started)
+    assert len(stack.inbox.messages) == 2
+    states = Counter(s.state for s in await stack.sends(run_id=run.id))
+    assert states == {dpb.SEND_STATE_SENT: 2, dpb.SEND_STATE_BLOCKED: 38}
+
+    await stack.venture.ClearCampaignKillSwitch(vpb.ClearCampaignKillSwitchRequest(
+        campaign_id=campaign.id, reason="all clear"), metadata=stack.md)
+    await stack.dist.ResumeRun(dpb.ResumeRunRequest(run_id=run.id), metadata=stack.md)
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    assert {c.state: c.count for c in done.state_counts} == {dpb.SEND_STATE_SENT: 40}
+    assert Counter(m.recipients[0] for m in stack.inbox.messages) == Counter(
+        {lead.email: 1 for lead in leads})
+    # The resumed sends replayed their stored ALLOW: no second unit of quota was reserved.
+    after = (await stack.venture.ListVerdicts(vpb.ListVerdictsRequest(
+        campaign_id=campaign.id, page_size=100), metadata=stack.md)).verdicts
+    assert len(after) == 40
+    safety = (await stack.venture.CheckSafety(vpb.CheckSafetyRequest(
+        campaign_id=campaign.id, channel=EMAIL), metadata=stack.md)).verdict
+    assert safety.remaining_quota_today == campaign.daily_send_limit - 40

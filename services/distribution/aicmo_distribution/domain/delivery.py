@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,6 +38,9 @@ class DeliveryStatus(enum.StrEnum):
     # The message may have been accepted (connection lost after the body was sent): a retry
     # could deliver it twice, so the job goes to review instead.
     UNKNOWN = "UNKNOWN"
+    # Nothing went out: the last look before the channel was called found the send stopped
+    # (a kill switch, a pause) or could not ask (``reasons`` says which).
+    WITHHELD = "WITHHELD"
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,24 @@ class DeliveryResult:
     status: DeliveryStatus
     provider_message_id: str = ""
     detail: str = ""
+    reasons: tuple = ()
+
+
+# The last look before a message goes out: the reasons the send must not go now (empty: go).
+# A channel calls it once it holds a connection, right before the first byte of the message.
+DeliveryGate = Callable[[], Awaitable[tuple]]
+
+
+async def withheld(gate: DeliveryGate | None) -> DeliveryResult | None:
+    """The WITHHELD result when ``gate`` says stop; None when the message may go."""
+    if gate is None:
+        return None
+    reasons = await gate()
+    if not reasons:
+        return None
+    return DeliveryResult(DeliveryStatus.WITHHELD, reasons=tuple(reasons),
+                          detail="stopped right before delivery: "
+                                 + ", ".join(str(r) for r in reasons))
 
 
 class ChannelAdapter(Protocol):
@@ -53,6 +75,7 @@ class ChannelAdapter(Protocol):
 
     name: str
 
-    async def deliver(self, message: OutboundMessage) -> DeliveryResult: ...
+    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+                      ) -> DeliveryResult: ...
 
     async def close(self) -> None: ...

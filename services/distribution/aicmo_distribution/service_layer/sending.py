@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +31,7 @@ from aicmo_distribution.domain.peers import (
     Verdict,
 )
 from aicmo_distribution.domain.sends import (
+    DEPENDENCY_REASONS,
     DUE_STATES,
     RUN_HALTING_REASONS,
     BlockReason,
@@ -61,6 +64,8 @@ class SendSettings:
     claim_ttl_seconds: float = 120.0
     defer_fallback_seconds: float = 900.0
     autopause: FailureWindow = FailureWindow(0.2, 50)
+    # How old the last look before delivery may be (see StopGate); 0 asks for every message.
+    gate_freshness_seconds: float = 0.02
 
 
 class SendPath:
@@ -79,6 +84,7 @@ class SendPath:
         self.settings = settings
         self.replica = replica_id or f"replica-{uuid.uuid4().hex[:12]}"
         self._on_change = on_change or (lambda: None)
+        self.gate = StopGate(venture, settings.gate_freshness_seconds)
 
     @property
     def claim_ttl(self) -> dt.timedelta:
@@ -353,9 +359,10 @@ class SendPath:
         if marked is None:
             return await self._not_marked(job, values)
         self._on_change()
+        gate = functools.partial(self.gate.stopped, job["campaign_id"], job["channel"])
         try:
             result = await asyncio.wait_for(
-                adapter.deliver(message), self.settings.delivery_timeout_seconds + 5)
+                adapter.deliver(message, gate), self.settings.delivery_timeout_seconds + 5)
         except asyncio.CancelledError:
             raise  # the job stays SENDING: reconciled to UNKNOWN_OUTCOME, never re-sent
         except Exception as error:  # noqa: BLE001 - we cannot know whether it went out
@@ -372,6 +379,8 @@ class SendPath:
         elif result.status is DeliveryStatus.PERMANENT:
             outcome = Outcome(SendState.FAILED, (BlockReason.DELIVERY_REJECTED,), False,
                               result.detail)
+        elif result.status is DeliveryStatus.WITHHELD:
+            outcome = self._withheld(job, result)
         elif result.status is DeliveryStatus.UNKNOWN:
             outcome = Outcome(SendState.UNKNOWN_OUTCOME,
                               (BlockReason.DELIVERY_OUTCOME_UNKNOWN,), False, result.detail)
@@ -387,6 +396,23 @@ class SendPath:
         if in_run:
             await self._check_autopause(finished)
         return finished
+
+    def _withheld(self, job: dict, result: DeliveryResult) -> Outcome:
+        """Nothing went out: the send was stopped after its verdict (or the last look could
+        not be asked). The verdict's ALLOW stays stored under its key, so a resumed run or a
+        retry replays it, looks again, and reserves nothing more."""
+        now = self.clock()
+        reasons = tuple(result.reasons)
+        if set(reasons) & DEPENDENCY_REASONS:
+            retry_at = None
+            if job["run_id"] is not None:
+                retry_at = now + retry_delay(
+                    job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
+                    max_seconds=self.settings.retry_max_seconds)
+            return outcome_for_dependency(reasons[0], result.detail, retry_at=retry_at)
+        return outcome_for_denial(
+            reasons, next_window=None, now=now,
+            fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
 
     def _mark_sending(self, session, job: dict, message: OutboundMessage, values: dict,
                       now: dt.datetime) -> dict | None:
@@ -512,6 +538,52 @@ class SendPath:
 
         await self.db.run(halt)
         log.warning(reason)
+
+
+class StopGate:
+    """The last look before a message goes out: was the campaign stopped since its verdict?
+
+    A verdict is decided before the job is marked SENDING and before a channel connection is
+    free; with hundreds of run sends in flight that can be tens of milliseconds earlier. So
+    the channel, once it holds a connection, asks here right before the first byte: venture's
+    CheckSafety for the campaign and channel. Only the reasons that stop a campaign count (a
+    kill switch, a pause or stop); the quota and the window were settled by the verdict. One
+    call answers every delivery of the campaign that starts within ``freshness_seconds`` of
+    it being asked (concurrent deliveries share the call in flight), so a kill switch that
+    has returned stops every delivery that starts more than that long after it, whatever
+    the concurrency, at the cost of at most one call per campaign per ``freshness_seconds``.
+    If venture cannot answer, the message is held back (fail closed) and retried later.
+    """
+
+    def __init__(self, venture, freshness_seconds: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._venture = venture
+        self._freshness = max(freshness_seconds, 0.0)
+        self._clock = clock
+        self._asked: dict[tuple[str, str], tuple[float, asyncio.Future]] = {}
+
+    async def stopped(self, campaign_id: str, channel: str) -> tuple[BlockReason, ...]:
+        key = (campaign_id, channel)
+        now = self._clock()
+        asked = self._asked.get(key)
+        if asked is None or now - asked[0] > self._freshness:
+            if len(self._asked) > 10_000:
+                self._asked.clear()
+            asked = (now, asyncio.ensure_future(self._ask(campaign_id, channel)))
+            self._asked[key] = asked
+        return await asyncio.shield(asked[1])
+
+    async def _ask(self, campaign_id: str, channel: str) -> tuple[BlockReason, ...]:
+        try:
+            verdict = await self._venture.check(campaign_id, channel)
+        except PeerNotFound:
+            return (BlockReason.CAMPAIGN_NOT_FOUND,)
+        except DependencyFailure as failure:
+            return (failure.reason,)
+        except Exception:  # noqa: BLE001 - whatever went wrong, the message is held back
+            log.exception("the last look before delivery failed")
+            return (BlockReason.DEPENDENCY_ERROR,)
+        return tuple(sorted_reasons(set(verdict.reasons) & RUN_HALTING_REASONS))
 
 
 @dataclass

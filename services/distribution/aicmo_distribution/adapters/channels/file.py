@@ -9,9 +9,11 @@ from pathlib import Path
 
 from aicmo_distribution.adapters.channels.webhook import payload_for
 from aicmo_distribution.domain.delivery import (
+    DeliveryGate,
     DeliveryResult,
     DeliveryStatus,
     OutboundMessage,
+    withheld,
 )
 
 
@@ -34,7 +36,11 @@ class FileChannel:
         finally:
             os.close(descriptor)
 
-    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+                      ) -> DeliveryResult:
+        stopped = await withheld(gate)
+        if stopped is not None:
+            return stopped
         record = payload_for(message) | {"message_id": message.message_id}
         line = (json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n").encode()
         try:

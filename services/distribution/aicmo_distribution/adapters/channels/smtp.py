@@ -22,9 +22,11 @@ from email.header import Header
 import aiosmtplib
 
 from aicmo_distribution.domain.delivery import (
+    DeliveryGate,
     DeliveryResult,
     DeliveryStatus,
     OutboundMessage,
+    withheld,
 )
 
 log = logging.getLogger("aicmo.distribution.smtp")
@@ -141,9 +143,15 @@ class SmtpChannel:
         await client.connect()
         return client
 
-    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+                      ) -> DeliveryResult:
         payload = build_email(message)
         async with self._slots:
+            # The last look comes once a connection is ours, so no wait for one lies between
+            # it and MAIL FROM.
+            stopped = await withheld(gate)
+            if stopped is not None:
+                return stopped
             for reused_attempt in (True, False):
                 client = self._idle.pop() if self._idle and reused_attempt else None
                 reused = client is not None

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 import httpx
 
 from aicmo_distribution.domain.delivery import (
+    DeliveryGate,
     DeliveryResult,
     DeliveryStatus,
     OutboundMessage,
+    withheld,
 )
 
 TIMESTAMP_HEADER = "X-Aicmo-Timestamp"
@@ -85,7 +87,11 @@ class WebhookChannel:
         self._clock = clock
         self._client = httpx.AsyncClient(timeout=settings.timeout_seconds)
 
-    async def deliver(self, message: OutboundMessage) -> DeliveryResult:
+    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+                      ) -> DeliveryResult:
+        stopped = await withheld(gate)
+        if stopped is not None:
+            return stopped
         body = json.dumps(payload_for(message), separators=(",", ":"),
                           sort_keys=True).encode("utf-8")
         timestamp = str(int(self._clock()))
