@@ -22,7 +22,7 @@
 | AICMO_AUTOPAUSE_FAILURE_RATIO | 0.2 | failure share above which a run pauses (0: off) |
 | AICMO_AUTOPAUSE_WINDOW | 50 | how many recent delivery attempts of a run are looked at |
 | AICMO_DEFER_FALLBACK_SECONDS | 900 | when to retry a deferral the verdict gave no time for |
-| AICMO_DELIVERY_GATE_MS | 20 | how old the last look before a delivery (kill switch, pause) may be; 0: one look a message |
+| AICMO_DELIVERY_GATE_MS | 20 | max age of the last look before a delivery (kill switch, pause) |
 """
 
 from __future__ import annotations
