@@ -145,6 +145,7 @@ class ServiceConfig:
     audit_addr: str | None = None
     call_timeout_seconds: float = 2.0
     outbox_interval_seconds: float = 0.5
+    outbox_linger_seconds: float = 0.05
     peers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -187,5 +188,7 @@ class ServiceConfig:
                                            maximum=60.0),
             outbox_interval_seconds=env.float("AICMO_OUTBOX_INTERVAL_SECONDS", 0.5,
                                               minimum=0.01, maximum=60.0),
+            outbox_linger_seconds=env.float("AICMO_OUTBOX_LINGER_MS", 50.0, minimum=0.0,
+                                            maximum=5000.0) / 1000,
             peers=peers,
         )

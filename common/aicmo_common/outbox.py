@@ -143,7 +143,7 @@ class OutboxRelay:
 
     def __init__(self, database: Database, table: Table, *, audit_address: str | None,
                  token: Callable[[], str] | str, interval_seconds: float = 0.5,
-                 batch_size: int = 200, timeout_seconds: float = 2.0,
+                 linger_seconds: float = 0.0, batch_size: int = 200, timeout_seconds: float = 2.0,
                  tls: TlsConfig | None = None, max_backoff_seconds: float = 5.0,
                  stop_timeout_seconds: float | None = None) -> None:
         if batch_size < 1 or batch_size > 1000:
@@ -153,6 +153,7 @@ class OutboxRelay:
         self._address = audit_address
         self._token = token
         self._interval = interval_seconds
+        self._linger = max(linger_seconds, 0.0)
         self._batch_size = batch_size
         self._timeout = timeout_seconds
         self._tls = tls
@@ -269,7 +270,12 @@ class OutboxRelay:
             try:
                 await asyncio.wait_for(self._wake.wait(), delay)
             except TimeoutError:
-                pass
+                continue
+            if self._linger and not self._stopping:
+                # Woken by a commit: let the events of the commits right behind it gather,
+                # so a busy service sends a few large batches instead of many small ones
+                # (audit's cost is mostly per call). Events wait at most this long more.
+                await asyncio.sleep(self._linger)
 
     async def _deliver_once(self) -> _Pass:
         """One pass: read a batch, send it, mark it delivered (or count the attempt)."""

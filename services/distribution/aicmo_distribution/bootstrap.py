@@ -95,6 +95,7 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         leads_stub = leads_pb2_grpc.LeadsServiceStub(channel)
     relay = OutboxRelay(database, audit_outbox, audit_address=service.audit_addr, token=token,
                         interval_seconds=service.outbox_interval_seconds,
+                        linger_seconds=service.outbox_linger_seconds,
                         timeout_seconds=service.call_timeout_seconds, tls=service.tls)
     registry = ChannelRegistry(deps.channels if deps.channels is not None
                                else build_channels(config))

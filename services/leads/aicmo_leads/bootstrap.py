@@ -61,6 +61,7 @@ def create_server(config: LeadsConfig, dependencies: Dependencies | None = None,
     relay = OutboxRelay(database, audit_outbox, audit_address=config.audit_addr,
                         token=signer.service_token_source("leads"),
                         interval_seconds=config.outbox_interval_seconds,
+                        linger_seconds=config.outbox_linger_seconds,
                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     settings = Settings(keys=IdentityKeys(config.identity_hash_key),
                         default_region=config.default_phone_region, clock=dependencies.clock)

@@ -45,6 +45,7 @@ def create_server(config: ServiceConfig, dependencies: VentureDependencies | Non
     relay = OutboxRelay(database, tables.audit_outbox, audit_address=config.audit_addr,
                         token=signer.service_token_source("venture"),
                         interval_seconds=config.outbox_interval_seconds,
+                        linger_seconds=config.outbox_linger_seconds,
                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     servicer = VentureServicer(UnitOfWork(database, after_commit=relay.notify),
                                dependencies.clock)

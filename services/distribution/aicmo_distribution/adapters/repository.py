@@ -63,6 +63,20 @@ def audit(session: Session, *, action: str, entity_type: str, entity_id: str, ac
     record(session, audit_outbox, SERVICE, event)
 
 
+def audit_event(*, action: str, entity_type: str, entity_id: str, actor: str,
+                venture_id: str = "", context: Mapping[str, object] | None = None,
+                now: dt.datetime) -> AuditEvent:
+    """One audit event (ids and reasons only), for ``record_audit``."""
+    return AuditEvent(entity_type=entity_type, entity_id=entity_id, action=action, actor=actor,
+                      venture_id=venture_id, request_id="", context=dict(context or {}),
+                      occurred_at=now)
+
+
+def record_audit(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Several audit events in the outbox with one statement, in the caller's transaction."""
+    record(session, audit_outbox, SERVICE, *events)
+
+
 def _insert_ignoring_conflicts(session: Session, table, values: Mapping) -> bool:
     """INSERT ... ON CONFLICT DO NOTHING; True when the row went in."""
     dialect = session.get_bind().dialect.name
@@ -312,20 +326,57 @@ def update_claimed_send(session: Session, send_id: str, *, replica: str, state: 
     return _row(session.execute(statement, params).mappings().first())
 
 
+def update_claimed_sends(session: Session, changes: Sequence[tuple[str, str, Mapping]], *,
+                         replica: str, require_active_run: bool = False
+                         ) -> list[dict | None]:
+    """``update_claimed_send`` for many jobs at once: (send id, state it must be in, values)
+    each, answered in order with the changed row or None.
+
+    The changes go as one executemany per set of columns, then one read brings the rows back.
+    A driver reports only the total of an executemany's changes, so a row counts as changed
+    when it now holds this change's state and ``updated_at`` (a moment to the microsecond) and
+    the claim the change leaves; a job whose claim was lost does not."""
+    if not changes:
+        return []
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for send_id, state, values in changes:
+        params = {f"v_{name}": value for name, value in values.items()}
+        params.update(w_id=send_id, w_replica=replica, w_state=state)
+        groups.setdefault(tuple(values), []).append(params)
+    for names, params in groups.items():
+        session.execute(_claimed_update(names, require_active_run, returning=False), params)
+    rows = {row["id"]: row for row in (
+        _row(r) for r in session.execute(
+            select(send_jobs).where(send_jobs.c.id.in_([c[0] for c in changes]))).mappings())}
+    changed: list[dict | None] = []
+    for send_id, _, values in changes:
+        row = rows.get(send_id)
+        holder = values["claimed_by"] if "claimed_by" in values else replica
+        if (row is None or row["state"] != values["state"]
+                or row["updated_at"] != values["updated_at"] or row["claimed_by"] != holder):
+            changed.append(None)
+        else:
+            changed.append(row)
+    return changed
+
+
 @functools.lru_cache(maxsize=64)
-def _claimed_update(names: tuple[str, ...], require_active_run: bool):
+def _claimed_update(names: tuple[str, ...], require_active_run: bool, returning: bool = True):
     """The UPDATE of ``update_claimed_send`` for one set of columns, built once: a statement
     object used again keeps its cache key, so SQLAlchemy neither rebuilds nor re-keys it."""
     conditions = [send_jobs.c.id == bindparam("w_id"),
                   send_jobs.c.claimed_by == bindparam("w_replica"),
                   send_jobs.c.state == bindparam("w_state")]
     if require_active_run:
+        # Plain comparisons rather than an expanding IN, so the statement also runs as an
+        # executemany.
+        active = or_(*(runs.c.state == state for state in sorted(ACTIVE_RUN_STATES)))
         conditions.append(or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.in_(
-            select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES)))))
-    return (update(send_jobs).where(*conditions)
-            .values({name: bindparam(f"v_{name}", type_=send_jobs.c[name].type)
-                     for name in names})
-            .returning(*send_jobs.c))
+            select(runs.c.id).where(active))))
+    statement = (update(send_jobs).where(*conditions)
+                 .values({name: bindparam(f"v_{name}", type_=send_jobs.c[name].type)
+                          for name in names}))
+    return statement.returning(*send_jobs.c) if returning else statement
 
 
 def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:

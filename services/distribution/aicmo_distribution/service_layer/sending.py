@@ -85,6 +85,8 @@ class SendPath:
         self.replica = replica_id or f"replica-{uuid.uuid4().hex[:12]}"
         self._on_change = on_change or (lambda: None)
         self.gate = StopGate(venture, settings.gate_freshness_seconds)
+        self._marks = WriteBatcher(database, self._mark_sending)
+        self._outcomes = WriteBatcher(database, self._record_outcomes)
 
     @property
     def claim_ttl(self) -> dt.timedelta:
@@ -355,7 +357,7 @@ class SendPath:
     async def _deliver(self, job: dict, message: OutboundMessage, adapter, values: dict,
                        in_run: bool) -> dict:
         now = self.clock()
-        marked = await self.db.run(self._mark_sending, job, message, values, now)
+        marked = await self._marks.write((job, message, values, now))
         if marked is None:
             return await self._not_marked(job, values)
         self._on_change()
@@ -414,22 +416,27 @@ class SendPath:
             reasons, next_window=None, now=now,
             fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
 
-    def _mark_sending(self, session, job: dict, message: OutboundMessage, values: dict,
-                      now: dt.datetime) -> dict | None:
-        marked = repo.update_claimed_send(
-            session, job["id"], replica=self.replica, state=job["state"],
-            require_active_run=True,
-            values={**values, "state": str(SendState.SENDING), "block_reasons": "",
-                    "transient": False, "detail": "handed to the channel",
-                    "delivery_attempts": job["delivery_attempts"] + 1,
-                    "message_id": message.message_id, "next_attempt_at": None,
-                    "claim_expires_at": now + self.claim_ttl,
-                    "updated_at": now, "updated_day": repo.day_of(now)})
-        if marked is not None:
-            repo.audit(session, action="send.sending", entity_type="send", entity_id=job["id"],
-                       actor=SYSTEM_ACTOR, venture_id=marked["venture_id"],
-                       context=_context(marked), now=now)
-        return marked
+    def _mark_sending(self, session, marks: list[tuple[dict, OutboundMessage, dict,
+                                                      dt.datetime]]) -> list[dict | None]:
+        """SENDING for every job of ``marks`` (job, message, values, now) that is still this
+        replica's and whose run is active, each with its audit event; the changed rows."""
+        changed = repo.update_claimed_sends(session, [
+            (job["id"], job["state"], {
+                **values, "state": str(SendState.SENDING), "block_reasons": "",
+                "transient": False, "detail": "handed to the channel",
+                "delivery_attempts": job["delivery_attempts"] + 1,
+                "message_id": message.message_id, "next_attempt_at": None,
+                "claim_expires_at": now + self.claim_ttl,
+                "updated_at": now, "updated_day": repo.day_of(now)})
+            for job, message, values, now in marks], replica=self.replica,
+            require_active_run=True)
+        repo.record_audit(session, [
+            repo.audit_event(action="send.sending", entity_type="send",
+                             entity_id=marked["id"], actor=SYSTEM_ACTOR,
+                             venture_id=marked["venture_id"], context=_context(marked),
+                             now=mark[3])
+            for mark, marked in zip(marks, changed, strict=True) if marked is not None])
+        return changed
 
     async def _not_marked(self, job: dict, values: dict) -> dict:
         """SENDING was refused: the claim lapsed, or the job's run stopped meanwhile."""
@@ -467,39 +474,48 @@ class SendPath:
                       from_state: SendState | None = None) -> dict:
         now = self.clock()
         state = str(from_state) if from_state is not None else job["state"]
-        finished = await self.db.run(self._record_outcome, job, state, outcome,
-                                     dict(values or {}), now)
+        finished = await self._outcomes.write((job, state, outcome, dict(values or {}), now))
         self._on_change()
         if finished is None:  # the claim lapsed meanwhile: someone else has the job now
             return await self.db.run_read(repo.get_send, job["id"])
         return finished
 
-    def _record_outcome(self, session, job: dict, state: str, outcome: Outcome, values: dict,
-                        now: dt.datetime) -> dict | None:
-        changed = repo.update_claimed_send(
-            session, job["id"], replica=self.replica, state=state,
-            values={**values, "state": str(outcome.state),
-                    "block_reasons": ",".join(outcome.reasons), "transient": outcome.transient,
-                    "detail": outcome.detail[:2000], "next_attempt_at": outcome.next_attempt_at,
-                    "claimed_by": None, "claim_expires_at": None, "updated_at": now,
-                    "updated_day": repo.day_of(now)})
-        if changed is None:
-            return None
-        repo.audit(session, action=f"send.{outcome.state.lower()}", entity_type="send",
-                   entity_id=job["id"], actor=SYSTEM_ACTOR, venture_id=changed["venture_id"],
-                   context=_context(changed), now=now)
-        if (changed["run_id"] and outcome.state is SendState.BLOCKED
-                and set(outcome.reasons) & RUN_HALTING_REASONS):
-            halting = sorted_reasons(set(outcome.reasons) & RUN_HALTING_REASONS)
-            if repo.update_run(session, changed["run_id"], {
-                    "state": "HALTED", "halt_reason": "stopped at a send the verdict denied: "
-                    + ", ".join(halting), "halt_block_reasons": [str(r) for r in halting],
-                    "updated_at": now}, states=repo.ACTIVE_RUN_STATES):
-                repo.audit(session, action="run.halted", entity_type="run",
-                           entity_id=changed["run_id"], actor=SYSTEM_ACTOR,
-                           venture_id=changed["venture_id"],
-                           context={"reasons": [str(r) for r in halting],
-                                    "send_id": job["id"]}, now=now)
+    def _record_outcomes(self, session, outcomes: list[tuple[dict, str, Outcome, dict,
+                                                             dt.datetime]]
+                         ) -> list[dict | None]:
+        """Each outcome (job, state it must be in, outcome, values, now) on its job, when the
+        job is still this replica's, with its audit event; a run stops at a send its verdict
+        denied for a campaign-wide reason. The changed rows, None where the claim lapsed."""
+        changed = repo.update_claimed_sends(session, [
+            (job["id"], state, {
+                **values, "state": str(outcome.state),
+                "block_reasons": ",".join(outcome.reasons), "transient": outcome.transient,
+                "detail": outcome.detail[:2000], "next_attempt_at": outcome.next_attempt_at,
+                "claimed_by": None, "claim_expires_at": None, "updated_at": now,
+                "updated_day": repo.day_of(now)})
+            for job, state, outcome, values, now in outcomes], replica=self.replica)
+        events = []
+        for (job, _, outcome, _, now), row in zip(outcomes, changed, strict=True):
+            if row is None:
+                continue
+            events.append(repo.audit_event(
+                action=f"send.{outcome.state.lower()}", entity_type="send", entity_id=job["id"],
+                actor=SYSTEM_ACTOR, venture_id=row["venture_id"], context=_context(row),
+                now=now))
+            if (row["run_id"] and outcome.state is SendState.BLOCKED
+                    and set(outcome.reasons) & RUN_HALTING_REASONS):
+                halting = sorted_reasons(set(outcome.reasons) & RUN_HALTING_REASONS)
+                if repo.update_run(session, row["run_id"], {
+                        "state": "HALTED", "halt_reason": "stopped at a send the verdict "
+                        "denied: " + ", ".join(halting),
+                        "halt_block_reasons": [str(r) for r in halting],
+                        "updated_at": now}, states=repo.ACTIVE_RUN_STATES):
+                    events.append(repo.audit_event(
+                        action="run.halted", entity_type="run", entity_id=row["run_id"],
+                        actor=SYSTEM_ACTOR, venture_id=row["venture_id"],
+                        context={"reasons": [str(r) for r in halting], "send_id": job["id"]},
+                        now=now))
+        repo.record_audit(session, events)
         return changed
 
     async def _check_autopause(self, job: dict) -> None:
@@ -538,6 +554,52 @@ class SendPath:
 
         await self.db.run(halt)
         log.warning(reason)
+
+
+class WriteBatcher:
+    """One unit of work for the same write of every job that asks for it in one turn of the
+    event loop.
+
+    The jobs of a batch reach each step of the path together (their peer answers are already
+    in hand), so their SENDING marks, and later their outcomes, arrive within one turn. Each
+    write as its own unit cost a savepoint, an UPDATE ... RETURNING and an INSERT through
+    SQLAlchemy per job; together they are one executemany per statement. Each job still gets
+    its own answer (its changed row, or None), as it would from a unit of its own. If the
+    unit fails, every job of it hears the error (and leaves its claim to lapse).
+    """
+
+    def __init__(self, database: Database, write: Callable) -> None:
+        self._database = database
+        self._write = write
+        self._pending: list[tuple[object, asyncio.Future]] = []
+
+    async def write(self, item: object):
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self._pending.append((item, future))
+        if len(self._pending) == 1:
+            loop.call_soon(self._flush)
+        return await future
+
+    def _flush(self) -> None:
+        pending = [(item, future) for item, future in self._pending if not future.cancelled()]
+        self._pending = []
+        if not pending:
+            return
+        task = asyncio.ensure_future(self._database.run(self._write,
+                                                        [item for item, _ in pending]))
+        task.add_done_callback(functools.partial(self._answer, pending))
+
+    @staticmethod
+    def _answer(pending: list[tuple[object, asyncio.Future]], task: asyncio.Future) -> None:
+        error = (asyncio.CancelledError() if task.cancelled() else task.exception())
+        for index, (_, future) in enumerate(pending):
+            if future.done():
+                continue
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(task.result()[index])
 
 
 class StopGate:
