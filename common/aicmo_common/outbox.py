@@ -332,7 +332,8 @@ class OutboxRelay:
             self._channel = open_channel(self._address, token=self._token,
                                          timeout_seconds=self._timeout, tls=self._tls)
             self._stub = audit_pb2_grpc.AuditServiceStub(self._channel)
-        request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows])
+        request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows],
+                                                omit_entries=True)
         await self._stub.AppendEvents(request, timeout=self._timeout)
 
     async def _close_channel(self) -> None:

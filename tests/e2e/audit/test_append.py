@@ -40,6 +40,19 @@ async def test_the_same_batch_twice_stores_each_event_once(audit, tokens):
     assert await _count(audit, tokens.admin) == 5
 
 
+async def test_omit_entries_acknowledges_with_the_count_and_stores_the_same(audit, tokens):
+    batch = append_request(*(make_event(entity_id=f"o{i}") for i in range(3)))
+    batch.omit_entries = True
+    answer = await audit.stub.AppendEvents(batch, metadata=bearer(tokens.service))
+    assert answer.appended_count == 3 and not answer.entries
+    # The same events asked for with their entries: stored once, in order, chain intact.
+    batch.omit_entries = False
+    again = await audit.stub.AppendEvents(batch, metadata=bearer(tokens.service))
+    assert again.appended_count == 0
+    assert [entry.sequence for entry in again.entries] == [1, 2, 3]
+    assert again.entries[1].previous_hash == again.entries[0].hash
+
+
 async def test_a_batch_mixing_new_and_stored_events_appends_only_the_new(audit, tokens):
     stored = make_event()
     await audit.stub.AppendEvents(append_request(stored), metadata=bearer(tokens.service))

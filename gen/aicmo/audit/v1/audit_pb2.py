@@ -26,15 +26,15 @@ from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61icmo/audit/v1/audit.proto\x12\x0e\x61icmo.audit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x01\n\nAuditEvent\x12\n\n\x02id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07service\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x07 \x01(\t\x12\x12\n\nventure_id\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12(\n\x07\x63ontext\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9f\x01\n\nAuditEntry\x12)\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.aicmo.audit.v1.AuditEvent\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rprevious_hash\x18\x04 \x01(\t\x12\x0c\n\x04hash\x18\x05 \x01(\t\"p\n\nCheckpoint\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x0c\n\x04hash\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x04 \x01(\t\"A\n\x13\x41ppendEventsRequest\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEvent\"[\n\x14\x41ppendEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x16\n\x0e\x61ppended_count\x18\x02 \x01(\x05\"\x84\x02\n\x11ListEventsRequest\x12\x12\n\nventure_id\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07service\x18\x08 \x01(\t\x12\x11\n\tpage_size\x18\t \x01(\x05\x12\x12\n\npage_token\x18\n \x01(\t\"Z\n\x12ListEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x0fGetTrailRequest\x12\x13\n\x0b\x65ntity_type\x18\x01 \x01(\t\x12\x11\n\tentity_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"X\n\x10GetTrailResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"r\n\x12VerifyChainRequest\x12\x16\n\x0estart_sequence\x18\x01 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x02 \x01(\x03\x12.\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\"\xef\x01\n\x13VerifyChainResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x16\n\x0estart_sequence\x18\x02 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x03 \x01(\x03\x12\x17\n\x0f\x65ntries_checked\x18\x04 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x05 \x01(\x03\x12\x11\n\thead_hash\x18\x06 \x01(\t\x12\x17\n\x0f\x66\x61iled_sequence\x18\x07 \x01(\x03\x12)\n\x05\x66\x61ult\x18\x08 \x01(\x0e\x32\x1a.aicmo.audit.v1.ChainFault\x12\x0e\n\x06\x64\x65tail\x18\t \x01(\t\"\x19\n\x17\x43reateCheckpointRequest\"J\n\x18\x43reateCheckpointResponse\x12.\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\"?\n\x16ListCheckpointsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"c\n\x17ListCheckpointsResponse\x12/\n\x0b\x63heckpoints\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb5\x01\n\x13\x45xportEventsRequest\x12\x16\n\x0estart_sequence\x18\x01 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x02 \x01(\x03\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nventure_id\x18\x05 \x01(\t\"C\n\x14\x45xportEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry*\xc9\x01\n\nChainFault\x12\x1b\n\x17\x43HAIN_FAULT_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43HAIN_FAULT_CONTENT_ALTERED\x10\x01\x12\x1b\n\x17\x43HAIN_FAULT_LINK_BROKEN\x10\x02\x12\x1d\n\x19\x43HAIN_FAULT_ENTRY_MISSING\x10\x03\x12#\n\x1f\x43HAIN_FAULT_CHECKPOINT_MISMATCH\x10\x04\x12\x1c\n\x18\x43HAIN_FAULT_TAIL_MISSING\x10\x05\x32\x8d\x05\n\x0c\x41uditService\x12Y\n\x0c\x41ppendEvents\x12#.aicmo.audit.v1.AppendEventsRequest\x1a$.aicmo.audit.v1.AppendEventsResponse\x12S\n\nListEvents\x12!.aicmo.audit.v1.ListEventsRequest\x1a\".aicmo.audit.v1.ListEventsResponse\x12M\n\x08GetTrail\x12\x1f.aicmo.audit.v1.GetTrailRequest\x1a .aicmo.audit.v1.GetTrailResponse\x12V\n\x0bVerifyChain\x12\".aicmo.audit.v1.VerifyChainRequest\x1a#.aicmo.audit.v1.VerifyChainResponse\x12\x65\n\x10\x43reateCheckpoint\x12\'.aicmo.audit.v1.CreateCheckpointRequest\x1a(.aicmo.audit.v1.CreateCheckpointResponse\x12\x62\n\x0fListCheckpoints\x12&.aicmo.audit.v1.ListCheckpointsRequest\x1a\'.aicmo.audit.v1.ListCheckpointsResponse\x12[\n\x0c\x45xportEvents\x12#.aicmo.audit.v1.ExportEventsRequest\x1a$.aicmo.audit.v1.ExportEventsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61icmo/audit/v1/audit.proto\x12\x0e\x61icmo.audit.v1\x1a\x1cgoogle/protobuf/struct.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x01\n\nAuditEvent\x12\n\n\x02id\x18\x01 \x01(\t\x12/\n\x0boccurred_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07service\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x06 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x07 \x01(\t\x12\x12\n\nventure_id\x18\x08 \x01(\t\x12\x12\n\nrequest_id\x18\t \x01(\t\x12(\n\x07\x63ontext\x18\n \x01(\x0b\x32\x17.google.protobuf.Struct\"\x9f\x01\n\nAuditEntry\x12)\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1a.aicmo.audit.v1.AuditEvent\x12\x10\n\x08sequence\x18\x02 \x01(\x03\x12/\n\x0brecorded_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rprevious_hash\x18\x04 \x01(\t\x12\x0c\n\x04hash\x18\x05 \x01(\t\"p\n\nCheckpoint\x12\x10\n\x08sequence\x18\x01 \x01(\x03\x12\x0c\n\x04hash\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncreated_by\x18\x04 \x01(\t\"W\n\x13\x41ppendEventsRequest\x12*\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEvent\x12\x14\n\x0comit_entries\x18\x02 \x01(\x08\"[\n\x14\x41ppendEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x16\n\x0e\x61ppended_count\x18\x02 \x01(\x05\"\x84\x02\n\x11ListEventsRequest\x12\x12\n\nventure_id\x18\x01 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x02 \x01(\t\x12\x0e\n\x06\x61\x63tion\x18\x03 \x01(\t\x12\x13\n\x0b\x65ntity_type\x18\x04 \x01(\t\x12\x11\n\tentity_id\x18\x05 \x01(\t\x12.\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07service\x18\x08 \x01(\t\x12\x11\n\tpage_size\x18\t \x01(\x05\x12\x12\n\npage_token\x18\n \x01(\t\"Z\n\x12ListEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"`\n\x0fGetTrailRequest\x12\x13\n\x0b\x65ntity_type\x18\x01 \x01(\t\x12\x11\n\tentity_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"X\n\x10GetTrailResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"r\n\x12VerifyChainRequest\x12\x16\n\x0estart_sequence\x18\x01 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x02 \x01(\x03\x12.\n\ncheckpoint\x18\x03 \x01(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\"\xef\x01\n\x13VerifyChainResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x16\n\x0estart_sequence\x18\x02 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x03 \x01(\x03\x12\x17\n\x0f\x65ntries_checked\x18\x04 \x01(\x03\x12\x1b\n\x13\x63heckpoints_checked\x18\x05 \x01(\x03\x12\x11\n\thead_hash\x18\x06 \x01(\t\x12\x17\n\x0f\x66\x61iled_sequence\x18\x07 \x01(\x03\x12)\n\x05\x66\x61ult\x18\x08 \x01(\x0e\x32\x1a.aicmo.audit.v1.ChainFault\x12\x0e\n\x06\x64\x65tail\x18\t \x01(\t\"\x19\n\x17\x43reateCheckpointRequest\"J\n\x18\x43reateCheckpointResponse\x12.\n\ncheckpoint\x18\x01 \x01(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\"?\n\x16ListCheckpointsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\"c\n\x17ListCheckpointsResponse\x12/\n\x0b\x63heckpoints\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.Checkpoint\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xb5\x01\n\x13\x45xportEventsRequest\x12\x16\n\x0estart_sequence\x18\x01 \x01(\x03\x12\x14\n\x0c\x65nd_sequence\x18\x02 \x01(\x03\x12.\n\nstart_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nventure_id\x18\x05 \x01(\t\"C\n\x14\x45xportEventsResponse\x12+\n\x07\x65ntries\x18\x01 \x03(\x0b\x32\x1a.aicmo.audit.v1.AuditEntry*\xc9\x01\n\nChainFault\x12\x1b\n\x17\x43HAIN_FAULT_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x43HAIN_FAULT_CONTENT_ALTERED\x10\x01\x12\x1b\n\x17\x43HAIN_FAULT_LINK_BROKEN\x10\x02\x12\x1d\n\x19\x43HAIN_FAULT_ENTRY_MISSING\x10\x03\x12#\n\x1f\x43HAIN_FAULT_CHECKPOINT_MISMATCH\x10\x04\x12\x1c\n\x18\x43HAIN_FAULT_TAIL_MISSING\x10\x05\x32\x8d\x05\n\x0c\x41uditService\x12Y\n\x0c\x41ppendEvents\x12#.aicmo.audit.v1.AppendEventsRequest\x1a$.aicmo.audit.v1.AppendEventsResponse\x12S\n\nListEvents\x12!.aicmo.audit.v1.ListEventsRequest\x1a\".aicmo.audit.v1.ListEventsResponse\x12M\n\x08GetTrail\x12\x1f.aicmo.audit.v1.GetTrailRequest\x1a .aicmo.audit.v1.GetTrailResponse\x12V\n\x0bVerifyChain\x12\".aicmo.audit.v1.VerifyChainRequest\x1a#.aicmo.audit.v1.VerifyChainResponse\x12\x65\n\x10\x43reateCheckpoint\x12\'.aicmo.audit.v1.CreateCheckpointRequest\x1a(.aicmo.audit.v1.CreateCheckpointResponse\x12\x62\n\x0fListCheckpoints\x12&.aicmo.audit.v1.ListCheckpointsRequest\x1a\'.aicmo.audit.v1.ListCheckpointsResponse\x12[\n\x0c\x45xportEvents\x12#.aicmo.audit.v1.ExportEventsRequest\x1a$.aicmo.audit.v1.ExportEventsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aicmo.audit.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CHAINFAULT']._serialized_start=2215
-  _globals['_CHAINFAULT']._serialized_end=2416
+  _globals['_CHAINFAULT']._serialized_start=2237
+  _globals['_CHAINFAULT']._serialized_end=2438
   _globals['_AUDITEVENT']._serialized_start=110
   _globals['_AUDITEVENT']._serialized_end=353
   _globals['_AUDITENTRY']._serialized_start=356
@@ -42,33 +42,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKPOINT']._serialized_start=517
   _globals['_CHECKPOINT']._serialized_end=629
   _globals['_APPENDEVENTSREQUEST']._serialized_start=631
-  _globals['_APPENDEVENTSREQUEST']._serialized_end=696
-  _globals['_APPENDEVENTSRESPONSE']._serialized_start=698
-  _globals['_APPENDEVENTSRESPONSE']._serialized_end=789
-  _globals['_LISTEVENTSREQUEST']._serialized_start=792
-  _globals['_LISTEVENTSREQUEST']._serialized_end=1052
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=1054
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=1144
-  _globals['_GETTRAILREQUEST']._serialized_start=1146
-  _globals['_GETTRAILREQUEST']._serialized_end=1242
-  _globals['_GETTRAILRESPONSE']._serialized_start=1244
-  _globals['_GETTRAILRESPONSE']._serialized_end=1332
-  _globals['_VERIFYCHAINREQUEST']._serialized_start=1334
-  _globals['_VERIFYCHAINREQUEST']._serialized_end=1448
-  _globals['_VERIFYCHAINRESPONSE']._serialized_start=1451
-  _globals['_VERIFYCHAINRESPONSE']._serialized_end=1690
-  _globals['_CREATECHECKPOINTREQUEST']._serialized_start=1692
-  _globals['_CREATECHECKPOINTREQUEST']._serialized_end=1717
-  _globals['_CREATECHECKPOINTRESPONSE']._serialized_start=1719
-  _globals['_CREATECHECKPOINTRESPONSE']._serialized_end=1793
-  _globals['_LISTCHECKPOINTSREQUEST']._serialized_start=1795
-  _globals['_LISTCHECKPOINTSREQUEST']._serialized_end=1858
-  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_start=1860
-  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_end=1959
-  _globals['_EXPORTEVENTSREQUEST']._serialized_start=1962
-  _globals['_EXPORTEVENTSREQUEST']._serialized_end=2143
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=2145
-  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=2212
-  _globals['_AUDITSERVICE']._serialized_start=2419
-  _globals['_AUDITSERVICE']._serialized_end=3072
+  _globals['_APPENDEVENTSREQUEST']._serialized_end=718
+  _globals['_APPENDEVENTSRESPONSE']._serialized_start=720
+  _globals['_APPENDEVENTSRESPONSE']._serialized_end=811
+  _globals['_LISTEVENTSREQUEST']._serialized_start=814
+  _globals['_LISTEVENTSREQUEST']._serialized_end=1074
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=1076
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=1166
+  _globals['_GETTRAILREQUEST']._serialized_start=1168
+  _globals['_GETTRAILREQUEST']._serialized_end=1264
+  _globals['_GETTRAILRESPONSE']._serialized_start=1266
+  _globals['_GETTRAILRESPONSE']._serialized_end=1354
+  _globals['_VERIFYCHAINREQUEST']._serialized_start=1356
+  _globals['_VERIFYCHAINREQUEST']._serialized_end=1470
+  _globals['_VERIFYCHAINRESPONSE']._serialized_start=1473
+  _globals['_VERIFYCHAINRESPONSE']._serialized_end=1712
+  _globals['_CREATECHECKPOINTREQUEST']._serialized_start=1714
+  _globals['_CREATECHECKPOINTREQUEST']._serialized_end=1739
+  _globals['_CREATECHECKPOINTRESPONSE']._serialized_start=1741
+  _globals['_CREATECHECKPOINTRESPONSE']._serialized_end=1815
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_start=1817
+  _globals['_LISTCHECKPOINTSREQUEST']._serialized_end=1880
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_start=1882
+  _globals['_LISTCHECKPOINTSRESPONSE']._serialized_end=1981
+  _globals['_EXPORTEVENTSREQUEST']._serialized_start=1984
+  _globals['_EXPORTEVENTSREQUEST']._serialized_end=2165
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_start=2167
+  _globals['_EXPORTEVENTSRESPONSE']._serialized_end=2234
+  _globals['_AUDITSERVICE']._serialized_start=2441
+  _globals['_AUDITSERVICE']._serialized_end=3094
 # @@protoc_insertion_point(module_scope)

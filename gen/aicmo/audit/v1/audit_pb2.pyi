@@ -77,10 +77,12 @@ class Checkpoint(_message.Message):
     def __init__(self, sequence: _Optional[int] = ..., hash: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_by: _Optional[str] = ...) -> None: ...
 
 class AppendEventsRequest(_message.Message):
-    __slots__ = ("events",)
+    __slots__ = ("events", "omit_entries")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
+    OMIT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[AuditEvent]
-    def __init__(self, events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ...) -> None: ...
+    omit_entries: bool
+    def __init__(self, events: _Optional[_Iterable[_Union[AuditEvent, _Mapping]]] = ..., omit_entries: _Optional[bool] = ...) -> None: ...
 
 class AppendEventsResponse(_message.Message):
     __slots__ = ("entries", "appended_count")

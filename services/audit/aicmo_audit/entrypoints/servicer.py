@@ -56,6 +56,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         result = await self._database.run(
             append.append_events, events, recorded_at=self._clock(),
             checkpoint_every=self._checkpoint_every)
+        if request.omit_entries:
+            return audit_pb2.AppendEventsResponse(appended_count=result.appended)
         return audit_pb2.AppendEventsResponse(
             entries=[messages.entry_to_proto(entry) for entry in result.entries],
             appended_count=result.appended)
