@@ -114,3 +114,42 @@ async def test_bulk_insert_leaves_out_taken_keys(database):
 
 def later_by(seconds: int) -> dt.datetime:
     return NOW + dt.timedelta(seconds=seconds)
+
+
+async def test_claims_take_queued_oldest_first_and_only_waiting_jobs_whose_time_came(database):
+    queued = [job(i, state="QUEUED", next_attempt_at=None) for i in range(3)]
+    due = job(10, state="DEFERRED", created_at=NOW - dt.timedelta(hours=1))
+    later = job(11, state="RETRYING", next_attempt_at=NOW + dt.timedelta(minutes=5))
+    for row in [*reversed(queued), due, later]:
+        await database.run(repo.insert_send, row)
+    claimed = await database.run(repo.claim_due, replica="r", now=NOW, ttl=TTL, limit=10)
+    assert [row["id"] for row in claimed] == [due["id"], *(row["id"] for row in queued)]
+    assert await database.run(repo.claim_due, replica="r2", now=NOW, ttl=TTL, limit=10) == []
+
+
+async def test_many_claimed_updates_answer_each_job_and_skip_a_lost_claim(database):
+    rows = [job(i) for i in range(4)]
+    for row in rows:
+        await database.run(repo.insert_send, row)
+    mine = await database.run(repo.claim_due, replica="mine", now=NOW, ttl=TTL, limit=3)
+    assert len(mine) == 3
+    # The one job "mine" did not claim: its change must not apply.
+    lost, = {row["id"] for row in rows} - {row["id"] for row in mine}
+    later = NOW + dt.timedelta(seconds=1)
+
+    def change(state: str, **extra) -> dict:
+        return {"state": state, "detail": state.lower(), "updated_at": later, **extra}
+
+    changes = [(mine[0]["id"], "RETRYING", change("SENDING", delivery_attempts=1)),
+               (mine[1]["id"], "RETRYING", change("SENT", claimed_by=None, sent_at=later)),
+               (lost, "RETRYING", change("SENDING", delivery_attempts=1)),
+               (mine[2]["id"], "QUEUED", change("SENDING", delivery_attempts=1))]
+    answers = await database.run(repo.update_claimed_sends, changes, replica="mine")
+    assert answers[0]["state"] == "SENDING" and answers[0]["delivery_attempts"] == 1
+    assert answers[0]["claimed_by"] == "mine"
+    assert answers[1]["state"] == "SENT" and answers[1]["claimed_by"] is None
+    assert answers[1]["sent_at"] == later
+    assert answers[2] is None  # not this replica's claim
+    assert answers[3] is None  # not in the state the change expected
+    assert (await database.run_read(repo.get_send, lost))["state"] == "RETRYING"
+    assert (await database.run_read(repo.get_send, mine[2]["id"]))["state"] == "RETRYING"
