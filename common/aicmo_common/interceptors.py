@@ -11,13 +11,29 @@ import time
 from collections.abc import Callable
 
 import grpc
+from google.protobuf.message import Message
 
-from aicmo_common import auth, errors, telemetry
+from aicmo_common import auth, errors, telemetry, text
 
 log = logging.getLogger("aicmo.rpc")
 
 # Health and reflection answer without a token, so probes and generic clients work.
 PUBLIC_PREFIXES = ("/grpc.health.v1.Health/", "/grpc.reflection.")
+
+
+def _nul_error(request, error: Exception) -> errors.InvalidArgument | None:
+    """A request that failed unexpectedly while holding a NUL character in some text: that is
+    the cause (PostgreSQL refuses NUL in text, so a lookup by such an id fails in the driver
+    rather than finding nothing). The caller hears which fields, as INVALID_ARGUMENT, instead
+    of an internal error. The services' own validation runs first, so a request with other bad
+    fields still has them all named; nothing was written, the failed statement rolled back."""
+    if isinstance(error, grpc.aio.AbortError) or not isinstance(request, Message):
+        return None
+    paths = text.nul_fields(request)
+    if not paths:
+        return None
+    return errors.InvalidArgument(
+        [errors.FieldViolation(path, "must not contain a NUL character") for path in paths])
 
 
 class ServerInterceptor(grpc.aio.ServerInterceptor):
@@ -36,13 +52,13 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         short = method.rsplit("/", 1)[-1]
         if handler.unary_unary:
             return handler._replace(unary_unary=self._wrap_unary(handler.unary_unary, short,
-                                                                 public))
+                                                                 public, check_text=True))
         if handler.stream_unary:
             return handler._replace(stream_unary=self._wrap_unary(handler.stream_unary, short,
                                                                   public))
         if handler.unary_stream:
             return handler._replace(unary_stream=self._wrap_stream(handler.unary_stream, short,
-                                                                   public))
+                                                                   public, check_text=True))
         if handler.stream_stream:
             return handler._replace(stream_stream=self._wrap_stream(handler.stream_stream,
                                                                     short, public))
@@ -54,7 +70,10 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
         principal = None if public else self._signer.verify(auth.bearer_from_metadata(metadata))
         return request_token, auth.set_principal(principal)
 
-    def _wrap_unary(self, behaviour: Callable, method: str, public: bool):
+    def _wrap_unary(self, behaviour: Callable, method: str, public: bool, *,
+                    check_text: bool = False):
+        check_text = check_text and not public
+
         async def wrapped(request, context):
             started = time.perf_counter()
             code = "OK"
@@ -67,13 +86,21 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 self._log_failure(method, error)
                 await errors.abort(context, error)
             except Exception as error:  # noqa: BLE001 - anything else is reported as INTERNAL
-                code = self._code_of(context, error)
-                raise
+                invalid = _nul_error(request, error) if check_text else None
+                if invalid is None:
+                    code = self._code_of(context, error)
+                    raise
+                code = invalid.code.name
+                self._log_failure(method, invalid)
+                await errors.abort(context, invalid)
             finally:
                 self._finish(method, code, started, tokens)
         return wrapped
 
-    def _wrap_stream(self, behaviour: Callable, method: str, public: bool):
+    def _wrap_stream(self, behaviour: Callable, method: str, public: bool, *,
+                     check_text: bool = False):
+        check_text = check_text and not public
+
         async def wrapped(request, context):
             started = time.perf_counter()
             code = "OK"
@@ -87,8 +114,13 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 self._log_failure(method, error)
                 await errors.abort(context, error)
             except Exception as error:  # noqa: BLE001
-                code = self._code_of(context, error)
-                raise
+                invalid = _nul_error(request, error) if check_text else None
+                if invalid is None:
+                    code = self._code_of(context, error)
+                    raise
+                code = invalid.code.name
+                self._log_failure(method, invalid)
+                await errors.abort(context, invalid)
             finally:
                 self._finish(method, code, started, tokens)
         return wrapped

@@ -138,3 +138,18 @@ async def test_bad_requests_to_other_calls_name_their_fields(leads):
         assert details.code == grpc.StatusCode.INVALID_ARGUMENT, fields
         assert details.fields == fields
     assert leads.counts() == EMPTY
+
+
+async def test_an_id_with_a_nul_is_a_precise_answer_on_every_database(leads):
+    # PostgreSQL refuses NUL in text, so the lookup fails in the driver: the caller hears
+    # which field (INVALID_ARGUMENT), not an internal error. SQLite simply finds no such lead.
+    details = await leads.failure(leads.stub.GetLead(
+        pb.GetLeadRequest(lead_id="lead\x00x"), metadata=bearer(leads.tokens.admin)))
+    if leads.database_url.startswith("postgresql"):
+        assert details.code is grpc.StatusCode.INVALID_ARGUMENT
+        assert details.fields == ["lead_id"]
+    else:
+        assert details.code is grpc.StatusCode.NOT_FOUND
+    after = await leads.failure(leads.stub.GetLead(
+        pb.GetLeadRequest(lead_id="missing"), metadata=bearer(leads.tokens.admin)))
+    assert after.code is grpc.StatusCode.NOT_FOUND  # the service goes on as before
