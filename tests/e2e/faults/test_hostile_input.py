@@ -10,6 +10,7 @@ including the outbox and the migration table), and the service still answers SER
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import math
 import pkgutil
@@ -44,7 +45,7 @@ from aicmo_leads.bootstrap import create_server as create_leads
 from aicmo_leads.config import LeadsConfig
 from aicmo_venture.bootstrap import create_server as create_venture
 from aicmo_venture.config import VentureConfig
-from tests.conftest import TOKEN_SECRET, bearer
+from tests.conftest import TOKEN_SECRET, _fresh_postgres_database, bearer
 from tests.e2e.faults.conftest import EMAIL, IDENTITY_KEY
 from tests.support.proto_strategies import messages
 
@@ -99,14 +100,14 @@ class InProcessServices:
     """The four services in one event loop on a background thread, so that the fuzz (which
     hypothesis drives synchronously) calls them over real gRPC with blocking stubs."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, urls: dict[str, str]) -> None:
         self.workdir = workdir
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="fuzzed-services",
                                        daemon=True)
         self.servers: dict[str, object] = {}
         self.ports: dict[str, int] = {}
-        self.urls = {name: f"sqlite:///{workdir / name}.db" for name in MODULES}
+        self.urls = urls
 
     def _environ(self, name: str, **extra: str) -> dict[str, str]:
         return {"AICMO_TOKEN_SECRET": TOKEN_SECRET, "AICMO_GRPC_HOST": "127.0.0.1",
@@ -272,12 +273,24 @@ def _seed(channels: dict[str, grpc.Channel], admin) -> dict[str, str]:
             "template_id": template.id, "send_id": send.id, "run_id": run.id}
 
 
-@pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory) -> Iterator[tuple]:
-    """(services, channels, row counters, admin metadata, ids of real things)."""
+@pytest.fixture(scope="module", params=[
+    "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fuzzed(request, tmp_path_factory) -> Iterator[tuple]:
+    """(services, channels, row counters, admin metadata, ids of real things), on SQLite
+    files, then on fresh PostgreSQL databases (dropped after; skipped when none answers)."""
     workdir = tmp_path_factory.mktemp("fuzz")
     admin = bearer(TokenSigner(TOKEN_SECRET).issue("admin@fuzz", Role.ADMIN))
-    with InProcessServices(workdir) as services:
+    with contextlib.ExitStack() as databases:
+        if request.param == "sqlite":
+            urls = {name: f"sqlite:///{workdir / name}.db" for name in MODULES}
+        else:
+            urls = {name: databases.enter_context(
+                contextlib.contextmanager(_fresh_postgres_database)()) for name in MODULES}
+        yield from _fuzzed(workdir, urls, admin)
+
+
+def _fuzzed(workdir: Path, urls: dict[str, str], admin) -> Iterator[tuple]:
+    with InProcessServices(workdir, urls) as services:
         # Generous metadata limits: the fuzz sees the code the server chose. Whether a refusal
         # also fits a default client's limit is test_refusals_fit_default_metadata_limits'.
         channels = {name: grpc.insecure_channel(f"127.0.0.1:{port}", options=LARGE_METADATA)
