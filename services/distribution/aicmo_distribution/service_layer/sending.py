@@ -86,7 +86,9 @@ class SendPath:
         self._on_change = on_change or (lambda: None)
         self.gate = StopGate(venture, settings.gate_freshness_seconds)
         self._marks = WriteBatcher(database, self._mark_sending)
-        self._outcomes = WriteBatcher(database, self._record_outcomes)
+        # Outcomes come back from the channel one by one: gathering them a few milliseconds
+        # makes their units larger (the job is settled a moment later; nothing waits on it).
+        self._outcomes = WriteBatcher(database, self._record_outcomes, linger_seconds=0.005)
 
     @property
     def claim_ttl(self) -> dt.timedelta:
@@ -561,16 +563,19 @@ class WriteBatcher:
     event loop.
 
     The jobs of a batch reach each step of the path together (their peer answers are already
-    in hand), so their SENDING marks, and later their outcomes, arrive within one turn. Each
+    in hand), so their SENDING marks arrive within one turn; with ``linger_seconds`` the
+    writes of that many more milliseconds join too (outcomes, which come back one by one). Each
     write as its own unit cost a savepoint, an UPDATE ... RETURNING and an INSERT through
     SQLAlchemy per job; together they are one executemany per statement. Each job still gets
     its own answer (its changed row, or None), as it would from a unit of its own. If the
     unit fails, every job of it hears the error (and leaves its claim to lapse).
     """
 
-    def __init__(self, database: Database, write: Callable) -> None:
+    def __init__(self, database: Database, write: Callable, *,
+                 linger_seconds: float = 0.0) -> None:
         self._database = database
         self._write = write
+        self._linger = linger_seconds
         self._pending: list[tuple[object, asyncio.Future]] = []
 
     async def write(self, item: object):
@@ -578,7 +583,10 @@ class WriteBatcher:
         future = loop.create_future()
         self._pending.append((item, future))
         if len(self._pending) == 1:
-            loop.call_soon(self._flush)
+            if self._linger:
+                loop.call_later(self._linger, self._flush)
+            else:
+                loop.call_soon(self._flush)
         return await future
 
     def _flush(self) -> None:
