@@ -9,9 +9,11 @@ This module imports nothing from ``bench``: the fault tests load it by its path.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -100,6 +102,25 @@ class ServiceProcesses:
         environ.update(self.extra_env)
         environ.update(env or {})
         return environ
+
+    def wait_for_relays(self, timeout: float = 600.0) -> None:
+        """Waits until every running service (on its SQLite file here) has handed all its
+        audit events to audit, so earlier work (an import) is not relayed during a timed
+        figure. Polls the outboxes, bounded by ``timeout``."""
+        deadline = time.monotonic() + timeout
+        paths = [self.workdir / f"{name}.db" for name in self.running if name != "audit"]
+        while True:
+            pending = 0
+            for path in paths:
+                if path.exists():
+                    with contextlib.closing(sqlite3.connect(path, timeout=30)) as db:
+                        pending += db.execute("SELECT count(*) FROM audit_outbox "
+                                              "WHERE delivered_at IS NULL").fetchone()[0]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{pending} audit events still pending after {timeout:.0f}s")
+            time.sleep(0.2)  # polling the outboxes; bounded by the deadline
 
     def start(self, name: str, *, database_url: str | None = None, port: int = 0,
               env: dict[str, str] | None = None, timeout: float = 60.0) -> RunningService:
