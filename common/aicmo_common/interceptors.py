@@ -81,18 +81,12 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
             try:
                 tokens = self._enter(context, public)
                 return await behaviour(request, context)
-            except errors.ServiceError as error:
-                code = error.code.name
-                self._log_failure(method, error)
-                await errors.abort(context, error)
-            except Exception as error:  # noqa: BLE001 - anything else is reported as INTERNAL
-                invalid = _nul_error(request, error) if check_text else None
-                if invalid is None:
-                    code = self._code_of(context, error)
+            except Exception as error:  # noqa: BLE001 - domain errors answer; others INTERNAL
+                code, failure = self._classify(context, request, error, check_text)
+                if failure is None:
                     raise
-                code = invalid.code.name
-                self._log_failure(method, invalid)
-                await errors.abort(context, invalid)
+                self._log_failure(method, failure)
+                await errors.abort(context, failure)
             finally:
                 self._finish(method, code, started, tokens)
         return wrapped
@@ -109,21 +103,25 @@ class ServerInterceptor(grpc.aio.ServerInterceptor):
                 tokens = self._enter(context, public)
                 async for response in behaviour(request, context):
                     yield response
-            except errors.ServiceError as error:
-                code = error.code.name
-                self._log_failure(method, error)
-                await errors.abort(context, error)
-            except Exception as error:  # noqa: BLE001
-                invalid = _nul_error(request, error) if check_text else None
-                if invalid is None:
-                    code = self._code_of(context, error)
+            except Exception as error:  # noqa: BLE001 - domain errors answer; others INTERNAL
+                code, failure = self._classify(context, request, error, check_text)
+                if failure is None:
                     raise
-                code = invalid.code.name
-                self._log_failure(method, invalid)
-                await errors.abort(context, invalid)
+                self._log_failure(method, failure)
+                await errors.abort(context, failure)
             finally:
                 self._finish(method, code, started, tokens)
         return wrapped
+
+    def _classify(self, context, request, error: Exception, check_text: bool
+                  ) -> tuple[str, errors.ServiceError | None]:
+        """The status code of a failed call for the metrics, and the domain error to answer
+        with (a NUL that broke a lookup counts as one); None: re-raise, reported INTERNAL."""
+        if not isinstance(error, errors.ServiceError) and check_text:
+            error = _nul_error(request, error) or error
+        if isinstance(error, errors.ServiceError):
+            return error.code.name, error
+        return self._code_of(context, error), None
 
     @staticmethod
     def _code_of(context, error: Exception) -> str:

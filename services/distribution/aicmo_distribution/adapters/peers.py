@@ -91,8 +91,25 @@ def _item_failure(service: str, call: str, error: common_pb2.ItemError
                              f"{service} {call} failed for this send: {reason}")
 
 
-def _chunks(items: list[T], size: int = BATCH_LIMIT) -> list[list[T]]:
-    return [items[start:start + size] for start in range(0, len(items), size)]
+async def _batched(service: str, call: str, items: list, request_for: Callable[[list], object],
+                   invoke: Callable[[object], Awaitable], answer_of: Callable[[object], T]
+                   ) -> list[T | PeerNotFound | DependencyFailure]:
+    """A batch call (``Batch<call>``) for ``items``, ``BATCH_LIMIT`` at a time: each item's
+    answer in order, or the failure its single ``call`` would have raised. A failure of a
+    whole call raises DependencyFailure."""
+    answers: list[T | PeerNotFound | DependencyFailure] = []
+    for start in range(0, len(items), BATCH_LIMIT):
+        chunk = items[start:start + BATCH_LIMIT]
+        request = request_for(chunk)
+        answer = await _call(service, f"Batch{call}", lambda request=request: invoke(request))
+        if len(answer.results) != len(chunk):
+            raise DependencyFailure(BlockReason.DEPENDENCY_ERROR,
+                                    f"{service} Batch{call} answered {len(answer.results)} "
+                                    f"of {len(chunk)} items")
+        answers.extend(answer_of(result.response) if result.HasField("response")
+                       else _item_failure(service, call, result.error)
+                       for result in answer.results)
+    return answers
 
 
 def _sender(message: venture_pb2.SenderIdentity) -> Sender:
@@ -197,25 +214,15 @@ class VentureClient:
         """BatchAuthorizeSend for (campaign, channel, send key) triples, in order: each item's
         Verdict, or the failure its own AuthorizeSend would have raised. A failure of the
         whole call raises DependencyFailure (nothing is known of any item)."""
-        answers: list[Verdict | PeerNotFound | DependencyFailure] = []
-        for chunk in _chunks(sends):
-            request = venture_pb2.BatchAuthorizeSendRequest(requests=[
+        return await _batched(
+            "venture", "AuthorizeSend", sends,
+            lambda chunk: venture_pb2.BatchAuthorizeSendRequest(requests=[
                 venture_pb2.AuthorizeSendRequest(campaign_id=campaign_id,
                                                  channel=channel_value(channel),
                                                  send_id=send_key)
-                for campaign_id, channel, send_key in chunk])
-            answer = await _call("venture", "BatchAuthorizeSend",
-                                 lambda request=request: self._stub.BatchAuthorizeSend(request))
-            if len(answer.results) != len(chunk):
-                raise DependencyFailure(BlockReason.DEPENDENCY_ERROR,
-                                        "venture BatchAuthorizeSend answered "
-                                        f"{len(answer.results)} of {len(chunk)} items")
-            for result in answer.results:
-                if result.HasField("response"):
-                    answers.append(_verdict(result.response.verdict, result.response.replayed))
-                else:
-                    answers.append(_item_failure("venture", "AuthorizeSend", result.error))
-        return answers
+                for campaign_id, channel, send_key in chunk]),
+            self._stub.BatchAuthorizeSend,
+            lambda response: _verdict(response.verdict, response.replayed))
 
     async def check(self, campaign_id: str, channel: str) -> Verdict:
         answer = await _call("venture", "CheckSafety", lambda: self._stub.CheckSafety(
@@ -251,27 +258,14 @@ class LeadsClient:
         """BatchCheckContactability for (lead, channel, consent required) triples, in order:
         each answer, or the failure its own call would have raised. A failure of the whole
         call raises DependencyFailure."""
-        answers: list[Contactability | PeerNotFound | DependencyFailure] = []
-        for chunk in _chunks(checks):
-            request = leads_pb2.BatchCheckContactabilityRequest(requests=[
+        return await _batched(
+            "leads", "CheckContactability", checks,
+            lambda chunk: leads_pb2.BatchCheckContactabilityRequest(requests=[
                 leads_pb2.CheckContactabilityRequest(lead_id=lead_id,
                                                      channel=channel_value(channel),
                                                      consent_required=consent_required)
-                for lead_id, channel, consent_required in chunk])
-            answer = await _call("leads", "BatchCheckContactability",
-                                 lambda request=request:
-                                 self._stub.BatchCheckContactability(request))
-            if len(answer.results) != len(chunk):
-                raise DependencyFailure(BlockReason.DEPENDENCY_ERROR,
-                                        "leads BatchCheckContactability answered "
-                                        f"{len(answer.results)} of {len(chunk)} items")
-            for result in answer.results:
-                if result.HasField("response"):
-                    answers.append(_contactability(result.response))
-                else:
-                    answers.append(_item_failure("leads", "CheckContactability",
-                                                 result.error))
-        return answers
+                for lead_id, channel, consent_required in chunk]),
+            self._stub.BatchCheckContactability, _contactability)
 
     async def lead(self, lead_id: str) -> dict[str, object]:
         """A lead's template fields and venture (for previews)."""
