@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import grpc
+from google.protobuf import field_mask_pb2
 
 from aicmo.leads.v1 import leads_pb2 as pb
 
@@ -192,3 +193,33 @@ async def test_update_lead_changes_only_masked_non_identity_fields(leads):
         lead=pb.Lead(lead_id=made.lead.lead_id, email="x@example.com"),
         update_mask=field_mask_pb2.FieldMask(paths=["email"])), metadata=leads.auth()))
     assert refused.fields == ["update_mask"]
+
+
+async def test_a_read_mask_returns_only_the_named_fields_and_pages_alike(leads):
+    for index in range(5):
+        await leads.capture(email=f"m{index}@example.com", campaign_id="masked")
+    full = (await leads.stub.ListLeads(pb.ListLeadsRequest(campaign_id="masked"),
+                                       metadata=leads.auth())).leads
+
+    ids, token = [], ""
+    while True:
+        page = await leads.stub.ListLeads(pb.ListLeadsRequest(
+            campaign_id="masked", page_size=2, page_token=token,
+            read_mask=field_mask_pb2.FieldMask(paths=["lead_id"])), metadata=leads.auth())
+        assert all(lead == pb.Lead(lead_id=lead.lead_id) for lead in page.leads)
+        ids += [lead.lead_id for lead in page.leads]
+        token = page.next_page_token
+        if not token:
+            break
+    assert ids == [lead.lead_id for lead in full]
+
+    two = (await leads.stub.ListLeads(pb.ListLeadsRequest(
+        campaign_id="masked", read_mask=field_mask_pb2.FieldMask(paths=["lead_id", "email"])),
+        metadata=leads.auth())).leads
+    assert [(lead.lead_id, lead.email) for lead in two] == [
+        (lead.lead_id, lead.email) for lead in full]
+    assert all(not lead.first_name and not lead.HasField("create_time") for lead in two)
+
+    bad = await leads.failure(leads.stub.ListLeads(pb.ListLeadsRequest(
+        read_mask=field_mask_pb2.FieldMask(paths=["no_such_field"])), metadata=leads.auth()))
+    assert bad.code == grpc.StatusCode.INVALID_ARGUMENT and bad.fields == ["read_mask"]

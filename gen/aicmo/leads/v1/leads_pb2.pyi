@@ -462,7 +462,7 @@ class GetLeadResponse(_message.Message):
     def __init__(self, lead: _Optional[_Union[Lead, _Mapping]] = ...) -> None: ...
 
 class ListLeadsRequest(_message.Message):
-    __slots__ = ("venture_id", "campaign_id", "consent_status", "source_channel", "state", "page_size", "page_token")
+    __slots__ = ("venture_id", "campaign_id", "consent_status", "source_channel", "state", "page_size", "page_token", "read_mask")
     VENTURE_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
     CONSENT_STATUS_FIELD_NUMBER: _ClassVar[int]
@@ -470,6 +470,7 @@ class ListLeadsRequest(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    READ_MASK_FIELD_NUMBER: _ClassVar[int]
     venture_id: str
     campaign_id: str
     consent_status: ConsentStatus
@@ -477,7 +478,8 @@ class ListLeadsRequest(_message.Message):
     state: LeadState
     page_size: int
     page_token: str
-    def __init__(self, venture_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., consent_status: _Optional[_Union[ConsentStatus, str]] = ..., source_channel: _Optional[str] = ..., state: _Optional[_Union[LeadState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    read_mask: _field_mask_pb2.FieldMask
+    def __init__(self, venture_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., consent_status: _Optional[_Union[ConsentStatus, str]] = ..., source_channel: _Optional[str] = ..., state: _Optional[_Union[LeadState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., read_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class ListLeadsResponse(_message.Message):
     __slots__ = ("leads", "next_page_token")

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import grpc
+from google.protobuf import field_mask_pb2
 
 from aicmo.common.v1 import common_pb2
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
@@ -281,6 +282,7 @@ class LeadsClient:
             consent_status=(leads_pb2.CONSENT_STATUS_CONSENTED if consented_only
                             else leads_pb2.CONSENT_STATUS_UNSPECIFIED),
             source_channel=source_channel, state=leads_pb2.LEAD_STATE_ACTIVE,
-            page_size=page_size, page_token=page_token)
+            page_size=page_size, page_token=page_token,
+            read_mask=field_mask_pb2.FieldMask(paths=["lead_id"]))  # only the ids are used
         answer = await _call("leads", "ListLeads", lambda: self._stub.ListLeads(request))
         return LeadPage([lead.lead_id for lead in answer.leads], answer.next_page_token)

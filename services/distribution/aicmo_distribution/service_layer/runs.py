@@ -42,7 +42,7 @@ from aicmo_distribution.service_layer.sends import WRITERS, check_id, page_size
 log = logging.getLogger("aicmo.distribution.runs")
 
 MAX_AUDIENCE_IDS = 10_000
-PLANNING_PAGE = 200
+PLANNING_PAGE = 500  # ids only (ListLeads read_mask), at most what ListLeads pages
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,13 @@ EXPORT_CHUNK = 200
 MAX_CONTACTABILITY_BATCH = 500
 
 
+def _masked(lead: pb.Lead, mask) -> pb.Lead:
+    """The lead with only the fields ``mask`` names."""
+    trimmed = pb.Lead()
+    mask.MergeMessage(lead, trimmed)
+    return trimmed
+
+
 def _invalid(violations: list[Violation], reason: str | None = None) -> InvalidArgument:
     return InvalidArgument([FieldViolation(v.field, v.description) for v in violations],
                            reason=reason)
@@ -264,11 +271,21 @@ class LeadsServicer:
             except (ValueError, IndexError, TypeError):
                 raise _invalid([Violation("page_token", "is not a token this service "
                                                         "issued")]) from None
-        leads, following = await self._db.run_read(reading.list_leads, filters, after, limit)
+        mask = request.read_mask if request.HasField("read_mask") else None
+        if mask is not None and mask.paths and not mask.IsValidForDescriptor(pb.Lead.DESCRIPTOR):
+            raise _invalid([Violation("read_mask", "names a field that Lead does not have")])
+        ids_only = mask is not None and list(mask.paths) == ["lead_id"]
+        leads, following = await self._db.run_read(reading.list_leads, filters, after, limit,
+                                                    ids_only=ids_only)
         token = (pages.encode([following[0].isoformat(), following[1]], key)
                  if following else "")
-        return pb.ListLeadsResponse(leads=[tr.lead_to_proto(lead) for lead in leads],
-                                    next_page_token=token)
+        if ids_only:
+            answers = [pb.Lead(lead_id=lead_id) for lead_id in leads]
+        else:
+            answers = [tr.lead_to_proto(lead) for lead in leads]
+            if mask is not None and mask.paths:
+                answers = [_masked(lead, mask) for lead in answers]
+        return pb.ListLeadsResponse(leads=answers, next_page_token=token)
 
     async def ExportLeads(self, request: pb.ExportLeadsRequest,
                           context) -> AsyncIterator[pb.ExportLeadsResponse]:

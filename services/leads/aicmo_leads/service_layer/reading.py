@@ -41,8 +41,10 @@ class LeadFilter:
 
 
 def list_leads(session: Session, filters: LeadFilter, after: tuple[dt.datetime, str] | None,
-               limit: int) -> tuple[list[LeadRecord], tuple[dt.datetime, str] | None]:
-    """One page of leads, oldest first, and the position after it (None on the last page)."""
+               limit: int, *, ids_only: bool = False
+               ) -> tuple[list[LeadRecord] | list[str], tuple[dt.datetime, str] | None]:
+    """One page of leads, oldest first, and the position after it (None on the last page);
+    with ``ids_only``, the leads' ids alone (nothing else is read)."""
     query = select(t.leads).where(t.leads.c.state.in_([s.value for s in filters.states]))
     if filters.venture_id is not None:
         query = query.where(t.leads.c.venture_id == filters.venture_id)
@@ -62,9 +64,10 @@ def list_leads(session: Session, filters: LeadFilter, after: tuple[dt.datetime, 
                            .limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    records = LeadRepository(session).lead_records(rows)
     position = (as_utc(rows[-1].created_at), rows[-1].id) if more and rows else None
-    return records, position
+    if ids_only:
+        return [row.id for row in rows], position
+    return LeadRepository(session).lead_records(rows), position
 
 
 def list_touches(session: Session, lead_id: str, token_venture: str | None, after: int,
