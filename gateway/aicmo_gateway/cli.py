@@ -44,6 +44,16 @@ def root(
                                            "AICMO_TOKEN, else var/dev.env)."),
     timeout: float = typer.Option(10.0, "--timeout", min=0.1,
                                   help="Deadline of each call, in seconds."),
+    tls_ca: str | None = typer.Option(
+        None, "--tls-ca", help="TLS to the services, trusting this CA file (else "
+                               "AICMO_TLS_CA_FILE; the system's roots with --tls-cert alone)."),
+    tls_cert: str | None = typer.Option(
+        None, "--tls-cert", help="Client certificate for mutual TLS (else AICMO_TLS_CERT_FILE)."),
+    tls_key: str | None = typer.Option(
+        None, "--tls-key", help="Its private key (else AICMO_TLS_KEY_FILE)."),
+    tls_server_name: str | None = typer.Option(
+        None, "--tls-server-name", help="The name the servers' certificates must carry, when "
+                                        "the address does not (else AICMO_TLS_SERVER_NAME)."),
 ) -> None:
     """Addresses and token come from these flags, then the environment, then ./var/dev.env."""
     state = CliState(
@@ -51,7 +61,9 @@ def root(
         address_flags={"venture": venture_addr, "leads": leads_addr,
                        "distribution": distribution_addr, "audit": audit_addr,
                        "edge": edge_url},
-        token_flag=token_value, timeout_seconds=timeout)
+        token_flag=token_value, timeout_seconds=timeout,
+        tls_flags={"ca": tls_ca, "cert": tls_cert, "key": tls_key,
+                   "server_name": tls_server_name})
     ctx.obj = state
     ctx.call_on_close(state.close)
 

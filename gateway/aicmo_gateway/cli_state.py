@@ -18,13 +18,15 @@ class CliState:
     address_flags: dict[str, str | None] = field(default_factory=dict)
     token_flag: str | None = None
     timeout_seconds: float = 10.0
+    tls_flags: dict[str, str | None] = field(default_factory=dict)
     _connection: Connection | None = None
 
     @property
     def connection(self) -> Connection:
         if self._connection is None:
             self._connection = Connection.resolve(self.address_flags, self.token_flag,
-                                                  timeout_seconds=self.timeout_seconds)
+                                                  timeout_seconds=self.timeout_seconds,
+                                                  tls_flags=self.tls_flags)
         return self._connection
 
     def close(self) -> None:

@@ -21,6 +21,50 @@ from aicmo_gateway import devfiles
 from aicmo_gateway.exit_codes import CliError, ExitCode, describe_rpc_error
 
 SERVICE_NAMES = tuple(component.name for component in topology.SERVICES)
+TLS_VARIABLES = {"ca": "AICMO_TLS_CA_FILE", "cert": "AICMO_TLS_CERT_FILE",
+                 "key": "AICMO_TLS_KEY_FILE", "server_name": "AICMO_TLS_SERVER_NAME"}
+
+
+@dataclass(frozen=True)
+class ClientTls:
+    """How the CLI speaks TLS to the services: the CA that signed their certificates (the
+    system's roots when None), the CLI's own certificate and key for mutual TLS (both or
+    neither), and the name to expect in the servers' certificates when the address does not
+    carry it (a port-forward to localhost, say)."""
+
+    ca_file: Path | None = None
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    server_name: str | None = None
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, str | None]) -> ClientTls | None:
+        if not any(values.get(name) for name in ("ca", "cert", "key")):
+            if values.get("server_name"):
+                raise CliError("--tls-server-name needs TLS: pass --tls-ca or --tls-cert and "
+                               "--tls-key", ExitCode.BAD_USAGE)
+            return None
+        if bool(values.get("cert")) != bool(values.get("key")):
+            raise CliError("--tls-cert and --tls-key go together (AICMO_TLS_CERT_FILE and "
+                           "AICMO_TLS_KEY_FILE): the client certificate and its key",
+                           ExitCode.BAD_USAGE)
+        files = {}
+        for name in ("ca", "cert", "key"):
+            value = values.get(name)
+            if value:
+                path = Path(value).expanduser()
+                if not path.is_file():
+                    raise CliError(f"--tls-{name}: {value} is not a readable file",
+                                   ExitCode.BAD_USAGE)
+                files[name] = path
+        return cls(files.get("ca"), files.get("cert"), files.get("key"),
+                   values.get("server_name") or None)
+
+    def credentials(self) -> grpc.ChannelCredentials:
+        return grpc.ssl_channel_credentials(
+            root_certificates=self.ca_file.read_bytes() if self.ca_file else None,
+            private_key=self.key_file.read_bytes() if self.key_file else None,
+            certificate_chain=self.cert_file.read_bytes() if self.cert_file else None)
 
 
 class _Details(collections.namedtuple(
@@ -70,14 +114,17 @@ class Connection:
     token: str | None
     timeout_seconds: float = 10.0
     edge_url: str | None = None
+    tls: ClientTls | None = None
     request_id: str = field(default_factory=telemetry.new_request_id)
     _channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
     @classmethod
     def resolve(cls, flags: Mapping[str, str | None], token: str | None,
                 environ: Mapping[str, str] | None = None, cwd: Path | None = None,
-                timeout_seconds: float = 10.0) -> Connection:
-        """Flags win, then ``AICMO_<SERVICE>_ADDR`` / ``AICMO_TOKEN``, then ``var/dev.env``."""
+                timeout_seconds: float = 10.0,
+                tls_flags: Mapping[str, str | None] | None = None) -> Connection:
+        """Flags win, then ``AICMO_<SERVICE>_ADDR`` / ``AICMO_TOKEN`` / ``AICMO_TLS_*``, then
+        ``var/dev.env``."""
         environ = os.environ if environ is None else environ
         dev_env = devfiles.read_env_file((cwd or Path.cwd()) / "var" / devfiles.ENV_FILE)
 
@@ -92,9 +139,12 @@ class Connection:
             found = pick(flags.get(name), f"AICMO_{name.upper()}_ADDR")
             if found:
                 addresses[name] = found
+        tls_flags = tls_flags or {}
+        tls = ClientTls.from_values({name: pick(tls_flags.get(name), variable)
+                                     for name, variable in TLS_VARIABLES.items()})
         return cls(addresses=addresses, token=pick(token, "AICMO_TOKEN"),
                    timeout_seconds=timeout_seconds,
-                   edge_url=pick(flags.get("edge"), "AICMO_EDGE_URL"))
+                   edge_url=pick(flags.get("edge"), "AICMO_EDGE_URL"), tls=tls)
 
     def channel(self, service: str) -> grpc.Channel:
         if service in self._channels:
@@ -108,8 +158,13 @@ class Connection:
         if not self.token:
             raise CliError("no token: pass --token, set AICMO_TOKEN, or run `aicmo dev up` in "
                            "this folder (or `aicmo token issue`)", ExitCode.BAD_USAGE)
-        raw = grpc.insecure_channel(address, options=[
-            ("grpc.service_config", RETRY_SERVICE_CONFIG), ("grpc.enable_retries", 1)])
+        options = [("grpc.service_config", RETRY_SERVICE_CONFIG), ("grpc.enable_retries", 1)]
+        if self.tls is None:
+            raw = grpc.insecure_channel(address, options=options)
+        else:
+            if self.tls.server_name:
+                options.append(("grpc.ssl_target_name_override", self.tls.server_name))
+            raw = grpc.secure_channel(address, self.tls.credentials(), options=options)
         channel = grpc.intercept_channel(
             raw, _CallDefaults(self.token, self.timeout_seconds, self.request_id))
         self._channels[service] = channel

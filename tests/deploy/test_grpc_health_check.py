@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from concurrent import futures
 from pathlib import Path
 
 import pytest
+
+from tests.support.certificates import make_certificates
 
 grpc = pytest.importorskip("grpc")
 health = pytest.importorskip("grpc_health.v1.health")
@@ -76,27 +77,10 @@ def test_nothing_listening_fails(script):
     assert "UNAVAILABLE" in result.stderr or "DEADLINE_EXCEEDED" in result.stderr
 
 
-def openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=30)
-
-
 @pytest.fixture(scope="module")
 def certificates(tmp_path_factory) -> dict[str, Path]:
     """A CA and one certificate for the name "venture", good for server and client."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is not installed")
-    folder = tmp_path_factory.mktemp("tls")
-    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    openssl("req", "-x509", *curve, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1",
-            "-subj", "/CN=aicmo test CA", cwd=folder)
-    openssl("req", *curve, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=venture",
-            cwd=folder)
-    (folder / "extensions").write_text("subjectAltName=DNS:venture\n"
-                                       "extendedKeyUsage=serverAuth,clientAuth\n")
-    openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-            "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "extensions",
-            cwd=folder)
-    return {"CERT": folder / "tls.crt", "KEY": folder / "tls.key", "CA": folder / "ca.crt"}
+    return make_certificates(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
