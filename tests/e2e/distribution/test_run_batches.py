@@ -10,7 +10,7 @@ import pytest
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo.venture.v1 import venture_pb2 as vpb
-from tests.e2e.distribution.conftest import Proxy
+from tests.e2e.distribution.conftest import Proxy, wait_for
 
 VENTURE = "/aicmo.venture.v1.VentureService/"
 LEADS = "/aicmo.leads.v1.LeadsService/"
@@ -84,3 +84,35 @@ async def test_a_peer_without_batch_calls_gets_the_per_send_calls(stack, proxies
     asked = Counter(venture.calls) + Counter(leads_proxy.calls)
     assert asked[VENTURE + "AuthorizeSend"] == 10
     assert asked[LEADS + "CheckContactability"] == 12
+
+
+async def test_a_last_look_that_cannot_be_asked_holds_sends_back_without_pausing_the_run(
+        stack, proxies):
+    venture, _, addresses = proxies
+    venture.unimplemented.add("CheckSafety")  # the last look fails: fail closed
+    await stack.start_distribution(AICMO_RUN_BATCH_SIZE=8, AICMO_RUN_CONCURRENCY=16,
+                                   AICMO_AUTOPAUSE_FAILURE_RATIO="0.2",
+                                   AICMO_AUTOPAUSE_WINDOW=4, **addresses)
+    campaign = await stack.campaign()
+    leads = await _audience(stack, campaign, 10, dnc=0)
+    run = await stack.run(campaign, await stack.template(campaign.venture_id))
+
+    async def all_held_back() -> bool:
+        sends = await stack.sends(run_id=run.id)
+        return len(sends) == 10 and all(s.state == dpb.SEND_STATE_RETRYING for s in sends)
+
+    await wait_for(all_held_back, what="every send held back by the failed last look")
+    assert stack.inbox.messages == []
+    sends = await stack.sends(run_id=run.id)
+    assert all(s.delivery_attempts == 0 for s in sends)
+    assert all(list(s.block_reasons) == [dpb.BLOCK_REASON_DEPENDENCY_ERROR] for s in sends)
+    assert (await stack.get_run(run.id)).state == dpb.RUN_STATE_RUNNING  # not auto-paused
+
+    venture.unimplemented.clear()
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    assert {c.state: c.count for c in done.state_counts} == {dpb.SEND_STATE_SENT: 10}
+    assert Counter(m.recipients[0] for m in stack.inbox.messages) == Counter(
+        {lead.email: 1 for lead in leads})
+    verdicts = (await stack.venture.ListVerdicts(vpb.ListVerdictsRequest(
+        campaign_id=campaign.id, page_size=100), metadata=stack.md)).verdicts
+    assert len(verdicts) == 10  # the retries replayed their ALLOW: nothing reserved twice

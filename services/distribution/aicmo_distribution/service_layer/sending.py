@@ -385,6 +385,9 @@ class SendPath:
                               result.detail)
         elif result.status is DeliveryStatus.WITHHELD:
             outcome = self._withheld(job, result)
+            # Nothing reached the channel: not a delivery attempt (nor a delivery failure
+            # for auto-pause, so a venture outage is waited out, not taken for a bad run).
+            after = {"delivery_attempts": job["delivery_attempts"]}
         elif result.status is DeliveryStatus.UNKNOWN:
             outcome = Outcome(SendState.UNKNOWN_OUTCOME,
                               (BlockReason.DELIVERY_OUTCOME_UNKNOWN,), False, result.detail)
