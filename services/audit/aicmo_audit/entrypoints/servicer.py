@@ -66,12 +66,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         principal = current_principal()
         principal.require(READERS, "ListEvents")
         problems = FieldErrors()
-        start = messages.optional_time(request.start_time, request.HasField("start_time"),
-                                       "start_time", problems)
-        end = messages.optional_time(request.end_time, request.HasField("end_time"),
-                                     "end_time", problems)
-        if start is not None and end is not None and end <= start:
-            problems.add("end_time", "must be after start_time")
+        start, end = _time_range(request, problems)
         if request.page_size < 0:
             problems.add("page_size", "must not be negative")
         problems.raise_if_any()
@@ -155,12 +150,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         principal = current_principal()
         principal.require(READERS, "ExportEvents")
         problems = FieldErrors()
-        start = messages.optional_time(request.start_time, request.HasField("start_time"),
-                                       "start_time", problems)
-        end = messages.optional_time(request.end_time, request.HasField("end_time"),
-                                     "end_time", problems)
-        if start is not None and end is not None and end <= start:
-            problems.add("end_time", "must be after start_time")
+        start, end = _time_range(request, problems)
         if request.start_sequence < 0:
             problems.add("start_sequence", "must not be negative")
         if request.end_sequence < 0:
@@ -174,3 +164,15 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         async for chunk in read.export_entries(self._database, where):
             yield audit_pb2.ExportEventsResponse(
                 entries=[messages.entry_to_proto(entry) for entry in chunk])
+
+
+def _time_range(request, problems: FieldErrors):
+    """The request's optional start_time and end_time, checked: each a real moment, the end
+    after the start."""
+    start = messages.optional_time(request.start_time, request.HasField("start_time"),
+                                   "start_time", problems)
+    end = messages.optional_time(request.end_time, request.HasField("end_time"), "end_time",
+                                 problems)
+    if start is not None and end is not None and end <= start:
+        problems.add("end_time", "must be after start_time")
+    return start, end

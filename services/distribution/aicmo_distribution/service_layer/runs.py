@@ -37,7 +37,13 @@ from aicmo_distribution.domain.sends import (
     sorted_reasons,
 )
 from aicmo_distribution.service_layer.sending import SYSTEM_ACTOR, SendPath
-from aicmo_distribution.service_layer.sends import WRITERS, check_id, page_size
+from aicmo_distribution.service_layer.sends import (
+    WRITERS,
+    check_id,
+    page_of,
+    page_position,
+    page_size,
+)
 
 log = logging.getLogger("aicmo.distribution.runs")
 
@@ -188,22 +194,12 @@ async def list_runs(path: SendPath, *, campaign_id: str, state: str | None, size
                     token: str, principal: Principal) -> tuple[list[RunView], str]:
     errors = FieldErrors()
     limit = page_size(size, errors)
-    before = None
-    if token:
-        decoded = repo.decode_token(token)
-        try:
-            before = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
-        except (TypeError, KeyError, ValueError):
-            errors.add("page_token", "is not a token this call returned")
+    before = page_position(token, errors)
     errors.raise_if_any()
     rows = await path.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
                                   state=state, venture_id=principal.venture, before=before,
                                   limit=limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_token = repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
-                                        "i": rows[-1]["id"]})
+    rows, next_token = page_of(rows, limit)
     return await _views(path, rows), next_token
 
 

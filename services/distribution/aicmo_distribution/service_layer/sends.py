@@ -63,6 +63,27 @@ def page_size(value: int, errors: FieldErrors) -> int:
     return value or DEFAULT_PAGE
 
 
+def page_position(token: str, errors: FieldErrors) -> tuple[dt.datetime, str] | None:
+    """Where the page before ``token`` ended: (created_at, id) of its last row."""
+    if not token:
+        return None
+    decoded = repo.decode_token(token)
+    try:
+        return dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"])
+    except (TypeError, KeyError, ValueError):
+        errors.add("page_token", "is not a token this call returned")
+        return None
+
+
+def page_of(rows: list[dict], limit: int) -> tuple[list[dict], str]:
+    """At most ``limit`` of ``rows`` (read with ``limit + 1``), and the next page's token."""
+    if len(rows) <= limit:
+        return rows, ""
+    rows = rows[:limit]
+    return rows, repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
+                                    "i": rows[-1]["id"]})
+
+
 def check_id(errors: FieldErrors, name: str, value: str, *, required: bool = True) -> None:
     if not value:
         if required:
@@ -224,13 +245,7 @@ async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, 
                      token: str) -> tuple[list[dict], str]:
     errors = FieldErrors()
     limit = page_size(size, errors)
-    after = None
-    if token:
-        decoded = repo.decode_token(token)
-        try:
-            after = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
-        except (TypeError, KeyError, ValueError):
-            errors.add("page_token", "is not a token this call returned")
+    after = page_position(token, errors)
     errors.raise_if_any()
     filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
                "channel": channel, "run_id": run_id}
@@ -238,12 +253,7 @@ async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, 
         filters["venture_id"] = principal.venture
     rows = await path.db.run_read(repo.list_sends, filters=filters, after=after,
                                   limit=limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_token = repo.encode_token({"c": last["created_at"].isoformat(), "i": last["id"]})
-    return rows, next_token
+    return page_of(rows, limit)
 
 
 async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: str,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -13,7 +12,7 @@ from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
 from aicmo_distribution.service_layer.sending import SendPath
-from aicmo_distribution.service_layer.sends import check_id, page_size
+from aicmo_distribution.service_layer.sends import check_id, page_of, page_position, page_size
 
 UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
 
@@ -98,13 +97,7 @@ async def list_templates(path: SendPath, *, venture_id: str, channel: str | None
                          token: str, principal: Principal) -> tuple[list[dict], str]:
     errors = FieldErrors()
     limit = page_size(size, errors)
-    after = None
-    if token:
-        decoded = repo.decode_token(token)
-        try:
-            after = (dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"]))
-        except (TypeError, KeyError, ValueError):
-            errors.add("page_token", "is not a token this call returned")
+    after = page_position(token, errors)
     errors.raise_if_any()
     if principal.venture is not None:
         if venture_id and venture_id != principal.venture:
@@ -112,12 +105,7 @@ async def list_templates(path: SendPath, *, venture_id: str, channel: str | None
         venture_id = principal.venture
     rows = await path.db.run_read(repo.list_templates, venture_id=venture_id or None,
                                   channel=channel, after=after, limit=limit + 1)
-    next_token = ""
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_token = repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
-                                        "i": rows[-1]["id"]})
-    return rows, next_token
+    return page_of(rows, limit)
 
 
 async def update_template(path: SendPath, *, template_id: str, name: str,

@@ -30,7 +30,6 @@ from aicmo_venture.service_layer.idempotency import (
 
 CREATE_FIELDS = ("venture_id", "name", "objective", "allowed_channels", "daily_send_limit",
                  "send_window", "consent_required")
-BAD_TOKEN = "is not a token this list returned"
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,7 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
             created, last_id = position
             after = (dt.datetime.fromisoformat(created), str(last_id))
         except (TypeError, ValueError):
-            raise InvalidFields([Violation("page_token", BAD_TOKEN)]) from None
+            raise InvalidFields([Violation("page_token", pagination.BAD_TOKEN)]) from None
     campaigns = repo.list_campaigns(venture_id=only, status=wanted, after=after,
                                     limit=size + 1)
     more = len(campaigns) > size
@@ -185,12 +184,7 @@ def list_history(repo: VentureRepository, caller: Caller, campaign_id: str, page
     size = validation.check_page_size(errors, page_size)
     errors.raise_if_any()
     visible_campaign(repo, caller, campaign_id)
-    filters = {"campaign": campaign_id}
-    after = pagination.decode(page_token, filters)
-    if after is not None and not isinstance(after, int):
-        raise InvalidFields([Violation("page_token", BAD_TOKEN)])
-    rows = repo.list_history(campaign_id, after_seq=after or 0, limit=size + 1)
-    more = len(rows) > size
-    rows = rows[:size]
-    token = pagination.encode(rows[-1][0], filters) if more else ""
-    return HistoryPage([entry for _, entry in rows], token)
+    entries, token = pagination.by_sequence(
+        lambda after, limit: repo.list_history(campaign_id, after_seq=after, limit=limit),
+        page_token, size, {"campaign": campaign_id})
+    return HistoryPage(entries, token)

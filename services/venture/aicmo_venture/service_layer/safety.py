@@ -10,7 +10,7 @@ from aicmo_common.errors import FailedPrecondition, ServiceError
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain import validation
-from aicmo_venture.domain.errors import DomainError, InvalidFields, Violation, Violations
+from aicmo_venture.domain.errors import DomainError, Violations
 from aicmo_venture.domain.model import Channel
 from aicmo_venture.domain.verdict import Assessment, Verdict, assess, conclude
 from aicmo_venture.service_layer import pagination
@@ -206,12 +206,7 @@ def list_verdicts(repo: VentureRepository, caller: Caller, campaign_id: str, pag
     size = validation.check_page_size(errors, page_size)
     errors.raise_if_any()
     visible_campaign(repo, caller, campaign_id)
-    filters = {"campaign": campaign_id}
-    after = pagination.decode(page_token, filters)
-    if after is not None and not isinstance(after, int):
-        raise InvalidFields([Violation("page_token", "is not a token this list returned")])
-    rows = repo.list_verdicts(campaign_id, after_seq=after or 0, limit=size + 1)
-    more = len(rows) > size
-    rows = rows[:size]
-    token = pagination.encode(rows[-1][0], filters) if more else ""
-    return VerdictPage([verdict for _, verdict in rows], token)
+    verdicts, token = pagination.by_sequence(
+        lambda after, limit: repo.list_verdicts(campaign_id, after_seq=after, limit=limit),
+        page_token, size, {"campaign": campaign_id})
+    return VerdictPage(verdicts, token)
