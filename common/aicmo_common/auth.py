@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import jwt
 
+from aicmo_common.actor import Actor
 from aicmo_common.errors import PermissionDenied, Unauthenticated
 
 ISSUER = "aicmo"
@@ -45,7 +46,7 @@ class Principal:
     @property
     def actor(self) -> str:
         """How audit records name this caller."""
-        return f"{self.role.value}:{self.subject}"
+        return Actor(self.subject, self.role.value).label
 
     def require(self, roles: Iterable[Role], action: str = "this call") -> None:
         if self.role not in set(roles):

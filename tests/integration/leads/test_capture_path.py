@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from aicmo_common.actor import Actor
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import capture_store, tables
 from aicmo_leads.adapters.capture_store import CaptureStore
@@ -17,7 +18,7 @@ from aicmo_leads.adapters.repository import LeadRepository
 from aicmo_leads.domain.capture import Qualification, RawCapture, Utm, validate_capture
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentSource
 from aicmo_leads.domain.identifiers import Identifier, IdentifierKind
-from aicmo_leads.domain.lead import Actor, CaptureOutcome, SuppressionScope
+from aicmo_leads.domain.lead import CaptureOutcome, SuppressionScope
 from aicmo_leads.service_layer import consent
 from aicmo_leads.service_layer.capture import CaptureCall, capture_lead
 

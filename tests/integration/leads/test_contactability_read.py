@@ -11,13 +11,14 @@ import uuid
 import pytest
 
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_common.actor import Actor
 from aicmo_common.errors import NotFound
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
 from aicmo_leads.adapters.repository import LeadRepository
 from aicmo_leads.domain.capture import RawCapture, validate_capture
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentSource
 from aicmo_leads.domain.contactability import BlockReason, DeliveryChannel, assess
-from aicmo_leads.domain.lead import Actor, SuppressionScope
+from aicmo_leads.domain.lead import SuppressionScope
 from aicmo_leads.entrypoints import translation as tr
 from aicmo_leads.service_layer import consent, reading
 from aicmo_leads.service_layer.capture import CaptureCall, capture_lead

@@ -8,11 +8,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
+from aicmo_common.actor import Actor
 from aicmo_leads.adapters import tables
 from aicmo_leads.bootstrap import MIGRATIONS, VERSION_TABLE
 from aicmo_leads.domain.capture import RawCapture, validate_capture
 from aicmo_leads.domain.consent import ConsentSource
-from aicmo_leads.domain.lead import Actor, CaptureOutcome
+from aicmo_leads.domain.lead import CaptureOutcome
 from aicmo_leads.service_layer.capture import CaptureCall, capture_lead
 
 CALL = CaptureCall(actor=Actor("ops@test", "operator"), source=ConsentSource.CAPTURE)

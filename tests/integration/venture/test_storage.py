@@ -17,13 +17,13 @@ from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from aicmo_common import outbox
+from aicmo_common.actor import Actor
 from aicmo_common.db import Database
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters import tables
 from aicmo_venture.adapters.repository import SqlVentureRepository
 from aicmo_venture.bootstrap import MIGRATIONS, VERSION_TABLE
 from aicmo_venture.domain.model import (
-    Actor,
     Campaign,
     CampaignStatus,
     Channel,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from aicmo_common.actor import Actor
 from aicmo_venture.domain.model import (
-    Actor,
     Campaign,
     CampaignStatus,
     Channel,

@@ -15,6 +15,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from aicmo_common.actor import Actor
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import tables as t
 from aicmo_leads.domain.capture import Qualification, Utm
@@ -22,7 +23,6 @@ from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import Identifier, IdentifierKind
 from aicmo_leads.domain.lead import (
-    Actor,
     ConsentRecordView,
     LeadRecord,
     SuppressionRecord,

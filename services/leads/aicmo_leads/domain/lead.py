@@ -7,22 +7,11 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from aicmo_common.actor import Actor
 from aicmo_leads.domain.capture import Qualification, Utm
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import Identifier, IdentifierKind
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: the token subject and role."""
-
-    subject: str
-    role: str
-
-    @property
-    def label(self) -> str:
-        return f"{self.role}:{self.subject}"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import (
@@ -30,7 +31,7 @@ from aicmo_leads.domain.capture import (
 from aicmo_leads.domain.consent import ConsentSource, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import IdentifierError, forget_normalisations, normalise
-from aicmo_leads.domain.lead import Actor, CaptureOutcome, ImportTotals, SuppressionScope
+from aicmo_leads.domain.lead import CaptureOutcome, ImportTotals, SuppressionScope
 from aicmo_leads.domain.lead_update import validate_update
 from aicmo_leads.domain.validation import (
     LONG_TEXT,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from aicmo_common.actor import Actor
 from aicmo_common.errors import FailedPrecondition
 from aicmo_leads.adapters.capture_store import CaptureStore
 from aicmo_leads.adapters.repository import LeadRepository, as_utc, lead_record, touch_record
@@ -35,7 +36,6 @@ from aicmo_leads.domain.consent import (
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import IdentifierKind, identity_hash
 from aicmo_leads.domain.lead import (
-    Actor,
     CaptureOutcome,
     CaptureResult,
     ImportTotals,

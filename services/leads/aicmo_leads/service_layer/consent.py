@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from aicmo_common.actor import Actor
 from aicmo_common.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from aicmo_common.errors import PermissionDenied as Forbidden
 from aicmo_leads.adapters.repository import LeadRepository
@@ -26,7 +27,6 @@ from aicmo_leads.domain.consent import (
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import Identifier
 from aicmo_leads.domain.lead import (
-    Actor,
     ConsentRecordView,
     LeadRecord,
     SuppressionRecord,

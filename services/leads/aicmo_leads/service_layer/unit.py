@@ -12,6 +12,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from aicmo_common.actor import Actor
 from aicmo_common.errors import Aborted, FailedPrecondition, NotFound
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import tables as t
@@ -20,7 +21,6 @@ from aicmo_leads.adapters.repository import LeadRepository
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import IdentityKeys
-from aicmo_leads.domain.lead import Actor
 
 SERVICE = "leads"
 # A capture that loses a race re-reads and runs again; more than a handful of losses in a row

@@ -31,10 +31,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from aicmo_common import outbox
+from aicmo_common.actor import Actor
 from aicmo_venture.adapters import tables
 from aicmo_venture.adapters.prepared import PreparedStatement
 from aicmo_venture.domain.model import (
-    Actor,
     Campaign,
     CampaignHistoryEntry,
     CampaignStatus,

@@ -10,6 +10,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
 
+from aicmo_common.actor import Actor
+
 
 class Channel(enum.IntEnum):
     """A way of reaching a person (aicmo.common.v1.Channel)."""
@@ -43,19 +45,6 @@ class CampaignStatus(enum.IntEnum):
 
 
 FINAL_STATUSES = frozenset({CampaignStatus.STOPPED, CampaignStatus.COMPLETED})
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: the token subject and role."""
-
-    subject: str
-    role: str
-
-    @property
-    def label(self) -> str:
-        """How the audit trail names this actor."""
-        return f"{self.role}:{self.subject}"
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
+from aicmo_common.actor import Actor
 from aicmo_venture.domain import send_window
 from aicmo_venture.domain.model import (
-    Actor,
     Campaign,
     CampaignStatus,
     Channel,

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role
 from aicmo_common.errors import NotFound, PermissionDenied
 from aicmo_venture.adapters.repository import VentureRepository
-from aicmo_venture.domain.model import Actor, Campaign, Venture
+from aicmo_venture.domain.model import Campaign, Venture
 
 READERS = frozenset(Role)
 MANAGERS = frozenset({Role.ADMIN, Role.OPERATOR})
