@@ -366,7 +366,6 @@ class RunWorker:
         self._path = path
         self._concurrency = concurrency
         self._batch_size = max(1, batch_size)
-        self._driving = 0  # sends claimed and not yet through their pass
         self._interval = interval_seconds
         self._reconcile_every = reconcile_every
         self._wake = asyncio.Event()
@@ -374,9 +373,10 @@ class RunWorker:
         self._loop_task: asyncio.Task | None = None
         self._stopping = False
         self._ticks = 0
-        # Sends this worker is driving, per run, and when each run was last settled: a run
-        # with sends in flight here cannot be finished yet, so it is settled at most once an
-        # interval rather than after every send (each settle is a write transaction).
+        # Sends this worker is driving, per run ("" for sends outside a run; their sum is what
+        # the concurrency bounds), and when each run was last settled: a run with sends in
+        # flight here cannot be finished yet, so it is settled at most once an interval rather
+        # than after every send (each settle is a write transaction).
         self._in_flight: dict[str, int] = {}
         self._settled_at: dict[str, float] = {}
 
@@ -444,7 +444,7 @@ class RunWorker:
             if run["state"] == "RUNNING" and not run["planning_done"]:
                 await self._plan(run)
         while not self._stopping:
-            free = self._concurrency - self._driving
+            free = self._concurrency - sum(self._in_flight.values())
             if free <= 0:
                 break
             limit = min(free, self._batch_size)
@@ -457,10 +457,9 @@ class RunWorker:
                 per_run[run_id] = per_run.get(run_id, 0) + 1
             for run_id, count in per_run.items():
                 self._in_flight[run_id] = self._in_flight.get(run_id, 0) + count
-            self._driving += len(jobs)
             task = asyncio.create_task(self._drive(jobs, templates))
             self._tasks.add(task)
-            task.add_done_callback(functools.partial(self._done, per_run, len(jobs)))
+            task.add_done_callback(functools.partial(self._done, per_run))
             if len(jobs) < limit:
                 break  # nothing more is due now
         clock = asyncio.get_running_loop().time()
@@ -485,9 +484,8 @@ class RunWorker:
                       for template_id in {job["template_id"] for job in jobs
                                           if job["template_id"]}}
 
-    def _done(self, per_run: dict[str, int], count: int, task: asyncio.Task) -> None:
+    def _done(self, per_run: dict[str, int], task: asyncio.Task) -> None:
         self._tasks.discard(task)
-        self._driving -= count
         for run_id, driven in per_run.items():
             left = self._in_flight.get(run_id, 0) - driven
             if left > 0:
