@@ -408,18 +408,23 @@ class SendPath:
         """Nothing went out: the send was stopped after its verdict (or the last look could
         not be asked). The verdict's ALLOW stays stored under its key, so a resumed run or a
         retry replays it, looks again, and reserves nothing more."""
-        now = self.clock()
         reasons = tuple(result.reasons)
         if set(reasons) & DEPENDENCY_REASONS:
-            retry_at = None
-            if job["run_id"] is not None:
-                retry_at = now + retry_delay(
-                    job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
-                    max_seconds=self.settings.retry_max_seconds)
-            return outcome_for_dependency(reasons[0], result.detail, retry_at=retry_at)
+            return self._outcome_for_dependency(job, reasons[0], result.detail)
         return outcome_for_denial(
-            reasons, next_window=None, now=now,
+            reasons, next_window=None, now=self.clock(),
             fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
+
+    def _outcome_for_dependency(self, job: dict, reason: BlockReason, detail: str) -> Outcome:
+        # A run send waits out an outage of leads or venture for as long as it lasts (the
+        # backoff is capped), so the run carries on once they are back; nothing is delivered
+        # meanwhile. A lone CreateSend answers at once and its caller retries.
+        retry_at = None
+        if job["run_id"] is not None:
+            retry_at = self.clock() + retry_delay(
+                job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
+                max_seconds=self.settings.retry_max_seconds)
+        return outcome_for_dependency(reason, detail, retry_at=retry_at)
 
     def _mark_sending(self, session, marks: list[tuple[dict, OutboundMessage, dict,
                                                       dt.datetime]]) -> list[dict | None]:
@@ -462,15 +467,7 @@ class SendPath:
 
     async def _dependency_failed(self, job: dict, failure: DependencyFailure,
                                  values: dict | None = None) -> dict:
-        # A run send waits out an outage of leads or venture for as long as it lasts (the
-        # backoff is capped), so the run carries on once they are back; nothing is delivered
-        # meanwhile. A lone CreateSend answers at once and its caller retries.
-        retry_at = None
-        if job["run_id"] is not None:
-            retry_at = self.clock() + retry_delay(
-                job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
-                max_seconds=self.settings.retry_max_seconds)
-        outcome = outcome_for_dependency(failure.reason, failure.detail, retry_at=retry_at)
+        outcome = self._outcome_for_dependency(job, failure.reason, failure.detail)
         if job["dry_run"]:
             outcome = Outcome(SendState.DRY_RUN, outcome.reasons, True, outcome.detail)
         return await self._finish(job, outcome, values)
