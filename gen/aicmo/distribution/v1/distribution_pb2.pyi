@@ -65,6 +65,16 @@ class RunState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     RUN_STATE_HALTED: _ClassVar[RunState]
     RUN_STATE_COMPLETED: _ClassVar[RunState]
     RUN_STATE_CANCELLED: _ClassVar[RunState]
+    RUN_STATE_HALTING: _ClassVar[RunState]
+    RUN_STATE_AWAITING_REVIEW: _ClassVar[RunState]
+
+class DeliveryStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_STAGE_UNSPECIFIED: _ClassVar[DeliveryStage]
+    DELIVERY_STAGE_STARTED: _ClassVar[DeliveryStage]
+    DELIVERY_STAGE_ENVELOPE: _ClassVar[DeliveryStage]
+    DELIVERY_STAGE_CONTENT: _ClassVar[DeliveryStage]
+    DELIVERY_STAGE_ANSWERED: _ClassVar[DeliveryStage]
 SEND_STATE_UNSPECIFIED: SendState
 SEND_STATE_QUEUED: SendState
 SEND_STATE_SENDING: SendState
@@ -110,6 +120,13 @@ RUN_STATE_WAITING: RunState
 RUN_STATE_HALTED: RunState
 RUN_STATE_COMPLETED: RunState
 RUN_STATE_CANCELLED: RunState
+RUN_STATE_HALTING: RunState
+RUN_STATE_AWAITING_REVIEW: RunState
+DELIVERY_STAGE_UNSPECIFIED: DeliveryStage
+DELIVERY_STAGE_STARTED: DeliveryStage
+DELIVERY_STAGE_ENVELOPE: DeliveryStage
+DELIVERY_STAGE_CONTENT: DeliveryStage
+DELIVERY_STAGE_ANSWERED: DeliveryStage
 
 class Message(_message.Message):
     __slots__ = ("subject", "body_text", "body_html")
@@ -144,7 +161,7 @@ class Template(_message.Message):
     def __init__(self, id: _Optional[str] = ..., venture_id: _Optional[str] = ..., name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., variables: _Optional[_Iterable[str]] = ..., revision: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SendJob(_message.Message):
-    __slots__ = ("id", "request_id", "campaign_id", "venture_id", "lead_id", "channel", "step", "template_id", "run_id", "dry_run", "state", "block_reasons", "transient", "detail", "delivery_attempts", "check_attempts", "message_id", "remaining_quota_today", "next_attempt_time", "create_time", "update_time", "sent_time", "resolution_note")
+    __slots__ = ("id", "request_id", "campaign_id", "venture_id", "lead_id", "channel", "step", "template_id", "run_id", "dry_run", "state", "block_reasons", "transient", "detail", "delivery_attempts", "check_attempts", "message_id", "remaining_quota_today", "next_attempt_time", "create_time", "update_time", "sent_time", "resolution_note", "delivery_stage")
     ID_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
@@ -168,6 +185,7 @@ class SendJob(_message.Message):
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     SENT_TIME_FIELD_NUMBER: _ClassVar[int]
     RESOLUTION_NOTE_FIELD_NUMBER: _ClassVar[int]
+    DELIVERY_STAGE_FIELD_NUMBER: _ClassVar[int]
     id: str
     request_id: str
     campaign_id: str
@@ -191,7 +209,8 @@ class SendJob(_message.Message):
     update_time: _timestamp_pb2.Timestamp
     sent_time: _timestamp_pb2.Timestamp
     resolution_note: str
-    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., step: _Optional[int] = ..., template_id: _Optional[str] = ..., run_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., state: _Optional[_Union[SendState, str]] = ..., block_reasons: _Optional[_Iterable[_Union[BlockReason, str]]] = ..., transient: _Optional[bool] = ..., detail: _Optional[str] = ..., delivery_attempts: _Optional[int] = ..., check_attempts: _Optional[int] = ..., message_id: _Optional[str] = ..., remaining_quota_today: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution_note: _Optional[str] = ...) -> None: ...
+    delivery_stage: DeliveryStage
+    def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., step: _Optional[int] = ..., template_id: _Optional[str] = ..., run_id: _Optional[str] = ..., dry_run: _Optional[bool] = ..., state: _Optional[_Union[SendState, str]] = ..., block_reasons: _Optional[_Iterable[_Union[BlockReason, str]]] = ..., transient: _Optional[bool] = ..., detail: _Optional[str] = ..., delivery_attempts: _Optional[int] = ..., check_attempts: _Optional[int] = ..., message_id: _Optional[str] = ..., remaining_quota_today: _Optional[int] = ..., next_attempt_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., resolution_note: _Optional[str] = ..., delivery_stage: _Optional[_Union[DeliveryStage, str]] = ...) -> None: ...
 
 class StateCount(_message.Message):
     __slots__ = ("state", "count")
@@ -268,18 +287,22 @@ class Run(_message.Message):
     def __init__(self, id: _Optional[str] = ..., request_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., template_id: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., step: _Optional[int] = ..., audience: _Optional[_Union[AudienceFilter, _Mapping]] = ..., dry_run: _Optional[bool] = ..., state: _Optional[_Union[RunState, str]] = ..., halt_reason: _Optional[str] = ..., halt_block_reasons: _Optional[_Iterable[_Union[BlockReason, str]]] = ..., auto_paused: _Optional[bool] = ..., lead_count: _Optional[int] = ..., skipped_existing: _Optional[int] = ..., planning_done: _Optional[bool] = ..., state_counts: _Optional[_Iterable[_Union[StateCount, _Mapping]]] = ..., block_reason_counts: _Optional[_Iterable[_Union[BlockReasonCount, _Mapping]]] = ..., next_wake_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DryRunRecipient(_message.Message):
-    __slots__ = ("lead_id", "would_send", "would_defer", "block_reasons", "already_exists")
+    __slots__ = ("lead_id", "would_send", "would_defer", "block_reasons", "already_exists", "existing_state", "existing_send_id")
     LEAD_ID_FIELD_NUMBER: _ClassVar[int]
     WOULD_SEND_FIELD_NUMBER: _ClassVar[int]
     WOULD_DEFER_FIELD_NUMBER: _ClassVar[int]
     BLOCK_REASONS_FIELD_NUMBER: _ClassVar[int]
     ALREADY_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_STATE_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_SEND_ID_FIELD_NUMBER: _ClassVar[int]
     lead_id: str
     would_send: bool
     would_defer: bool
     block_reasons: _containers.RepeatedScalarFieldContainer[BlockReason]
     already_exists: bool
-    def __init__(self, lead_id: _Optional[str] = ..., would_send: _Optional[bool] = ..., would_defer: _Optional[bool] = ..., block_reasons: _Optional[_Iterable[_Union[BlockReason, str]]] = ..., already_exists: _Optional[bool] = ...) -> None: ...
+    existing_state: SendState
+    existing_send_id: str
+    def __init__(self, lead_id: _Optional[str] = ..., would_send: _Optional[bool] = ..., would_defer: _Optional[bool] = ..., block_reasons: _Optional[_Iterable[_Union[BlockReason, str]]] = ..., already_exists: _Optional[bool] = ..., existing_state: _Optional[_Union[SendState, str]] = ..., existing_send_id: _Optional[str] = ...) -> None: ...
 
 class CountBucket(_message.Message):
     __slots__ = ("channel", "state", "day", "count")
@@ -572,7 +595,7 @@ class DryRunCampaignRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., template_id: _Optional[str] = ..., step: _Optional[int] = ..., audience: _Optional[_Union[AudienceFilter, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class DryRunCampaignResponse(_message.Message):
-    __slots__ = ("recipients", "remaining_quota_today", "projected_quota_use", "would_send", "would_defer", "would_block", "next_page_token")
+    __slots__ = ("recipients", "remaining_quota_today", "projected_quota_use", "would_send", "would_defer", "would_block", "next_page_token", "already_existing")
     RECIPIENTS_FIELD_NUMBER: _ClassVar[int]
     REMAINING_QUOTA_TODAY_FIELD_NUMBER: _ClassVar[int]
     PROJECTED_QUOTA_USE_FIELD_NUMBER: _ClassVar[int]
@@ -580,6 +603,7 @@ class DryRunCampaignResponse(_message.Message):
     WOULD_DEFER_FIELD_NUMBER: _ClassVar[int]
     WOULD_BLOCK_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_EXISTING_FIELD_NUMBER: _ClassVar[int]
     recipients: _containers.RepeatedCompositeFieldContainer[DryRunRecipient]
     remaining_quota_today: int
     projected_quota_use: int
@@ -587,4 +611,5 @@ class DryRunCampaignResponse(_message.Message):
     would_defer: int
     would_block: int
     next_page_token: str
-    def __init__(self, recipients: _Optional[_Iterable[_Union[DryRunRecipient, _Mapping]]] = ..., remaining_quota_today: _Optional[int] = ..., projected_quota_use: _Optional[int] = ..., would_send: _Optional[int] = ..., would_defer: _Optional[int] = ..., would_block: _Optional[int] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    already_existing: int
+    def __init__(self, recipients: _Optional[_Iterable[_Union[DryRunRecipient, _Mapping]]] = ..., remaining_quota_today: _Optional[int] = ..., projected_quota_use: _Optional[int] = ..., would_send: _Optional[int] = ..., would_defer: _Optional[int] = ..., would_block: _Optional[int] = ..., next_page_token: _Optional[str] = ..., already_existing: _Optional[int] = ...) -> None: ...

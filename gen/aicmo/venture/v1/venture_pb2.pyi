@@ -99,7 +99,7 @@ class SenderIdentity(_message.Message):
     def __init__(self, from_address: _Optional[str] = ..., from_name: _Optional[str] = ..., postal_address: _Optional[str] = ...) -> None: ...
 
 class Venture(_message.Message):
-    __slots__ = ("id", "name", "offer_summary", "primary_cta", "default_channels", "timezone", "owner_contact", "active", "kill_switch", "sender", "create_time", "update_time")
+    __slots__ = ("id", "name", "offer_summary", "primary_cta", "default_channels", "timezone", "owner_contact", "active", "kill_switch", "sender", "create_time", "update_time", "privacy_policy_url", "unsubscribe_links")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     OFFER_SUMMARY_FIELD_NUMBER: _ClassVar[int]
@@ -112,6 +112,8 @@ class Venture(_message.Message):
     SENDER_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    PRIVACY_POLICY_URL_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBE_LINKS_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     offer_summary: str
@@ -124,7 +126,19 @@ class Venture(_message.Message):
     sender: SenderIdentity
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., offer_summary: _Optional[str] = ..., primary_cta: _Optional[str] = ..., default_channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., timezone: _Optional[str] = ..., owner_contact: _Optional[str] = ..., active: _Optional[bool] = ..., kill_switch: _Optional[_Union[KillSwitch, _Mapping]] = ..., sender: _Optional[_Union[SenderIdentity, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    privacy_policy_url: str
+    unsubscribe_links: UnsubscribeLinkPolicy
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., offer_summary: _Optional[str] = ..., primary_cta: _Optional[str] = ..., default_channels: _Optional[_Iterable[_Union[_common_pb2.Channel, str]]] = ..., timezone: _Optional[str] = ..., owner_contact: _Optional[str] = ..., active: _Optional[bool] = ..., kill_switch: _Optional[_Union[KillSwitch, _Mapping]] = ..., sender: _Optional[_Union[SenderIdentity, _Mapping]] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., privacy_policy_url: _Optional[str] = ..., unsubscribe_links: _Optional[_Union[UnsubscribeLinkPolicy, _Mapping]] = ...) -> None: ...
+
+class UnsubscribeLinkPolicy(_message.Message):
+    __slots__ = ("ttl_days", "revoked_before", "revoke_now")
+    TTL_DAYS_FIELD_NUMBER: _ClassVar[int]
+    REVOKED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    REVOKE_NOW_FIELD_NUMBER: _ClassVar[int]
+    ttl_days: int
+    revoked_before: _timestamp_pb2.Timestamp
+    revoke_now: bool
+    def __init__(self, ttl_days: _Optional[int] = ..., revoked_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., revoke_now: _Optional[bool] = ...) -> None: ...
 
 class SendWindow(_message.Message):
     __slots__ = ("days", "start_hour", "start_minute", "end_hour", "end_minute")
@@ -485,10 +499,12 @@ class SetCampaignKillSwitchRequest(_message.Message):
     def __init__(self, campaign_id: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SetCampaignKillSwitchResponse(_message.Message):
-    __slots__ = ("campaign",)
+    __slots__ = ("campaign", "propagation")
     CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATION_FIELD_NUMBER: _ClassVar[int]
     campaign: Campaign
-    def __init__(self, campaign: _Optional[_Union[Campaign, _Mapping]] = ...) -> None: ...
+    propagation: KillSwitchPropagation
+    def __init__(self, campaign: _Optional[_Union[Campaign, _Mapping]] = ..., propagation: _Optional[_Union[KillSwitchPropagation, _Mapping]] = ...) -> None: ...
 
 class ClearCampaignKillSwitchRequest(_message.Message):
     __slots__ = ("campaign_id", "reason", "request_id")
@@ -517,10 +533,12 @@ class SetVentureKillSwitchRequest(_message.Message):
     def __init__(self, venture_id: _Optional[str] = ..., reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SetVentureKillSwitchResponse(_message.Message):
-    __slots__ = ("venture",)
+    __slots__ = ("venture", "propagation")
     VENTURE_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATION_FIELD_NUMBER: _ClassVar[int]
     venture: Venture
-    def __init__(self, venture: _Optional[_Union[Venture, _Mapping]] = ...) -> None: ...
+    propagation: KillSwitchPropagation
+    def __init__(self, venture: _Optional[_Union[Venture, _Mapping]] = ..., propagation: _Optional[_Union[KillSwitchPropagation, _Mapping]] = ...) -> None: ...
 
 class ClearVentureKillSwitchRequest(_message.Message):
     __slots__ = ("venture_id", "reason", "request_id")
@@ -547,10 +565,12 @@ class SetGlobalKillSwitchRequest(_message.Message):
     def __init__(self, reason: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class SetGlobalKillSwitchResponse(_message.Message):
-    __slots__ = ("kill_switch",)
+    __slots__ = ("kill_switch", "propagation")
     KILL_SWITCH_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATION_FIELD_NUMBER: _ClassVar[int]
     kill_switch: KillSwitch
-    def __init__(self, kill_switch: _Optional[_Union[KillSwitch, _Mapping]] = ...) -> None: ...
+    propagation: KillSwitchPropagation
+    def __init__(self, kill_switch: _Optional[_Union[KillSwitch, _Mapping]] = ..., propagation: _Optional[_Union[KillSwitchPropagation, _Mapping]] = ...) -> None: ...
 
 class ClearGlobalKillSwitchRequest(_message.Message):
     __slots__ = ("reason", "request_id")
@@ -645,3 +665,35 @@ class ListVerdictsResponse(_message.Message):
     verdicts: _containers.RepeatedCompositeFieldContainer[Verdict]
     next_page_token: str
     def __init__(self, verdicts: _Optional[_Iterable[_Union[Verdict, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class KillSwitchPropagation(_message.Message):
+    __slots__ = ("in_force_everywhere", "confirmed_replicas", "unconfirmed_replicas")
+    IN_FORCE_EVERYWHERE_FIELD_NUMBER: _ClassVar[int]
+    CONFIRMED_REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    UNCONFIRMED_REPLICAS_FIELD_NUMBER: _ClassVar[int]
+    in_force_everywhere: bool
+    confirmed_replicas: _containers.RepeatedScalarFieldContainer[str]
+    unconfirmed_replicas: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, in_force_everywhere: _Optional[bool] = ..., confirmed_replicas: _Optional[_Iterable[str]] = ..., unconfirmed_replicas: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class WatchKillSwitchesRequest(_message.Message):
+    __slots__ = ("replica_id", "ack_version")
+    REPLICA_ID_FIELD_NUMBER: _ClassVar[int]
+    ACK_VERSION_FIELD_NUMBER: _ClassVar[int]
+    replica_id: str
+    ack_version: int
+    def __init__(self, replica_id: _Optional[str] = ..., ack_version: _Optional[int] = ...) -> None: ...
+
+class WatchKillSwitchesResponse(_message.Message):
+    __slots__ = ("version", "global_engaged", "venture_ids", "campaign_ids", "lease_ms")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    GLOBAL_ENGAGED_FIELD_NUMBER: _ClassVar[int]
+    VENTURE_IDS_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_IDS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_MS_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    global_engaged: bool
+    venture_ids: _containers.RepeatedScalarFieldContainer[str]
+    campaign_ids: _containers.RepeatedScalarFieldContainer[str]
+    lease_ms: int
+    def __init__(self, version: _Optional[int] = ..., global_engaged: _Optional[bool] = ..., venture_ids: _Optional[_Iterable[str]] = ..., campaign_ids: _Optional[_Iterable[str]] = ..., lease_ms: _Optional[int] = ...) -> None: ...

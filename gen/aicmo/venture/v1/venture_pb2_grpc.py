@@ -170,6 +170,11 @@ class VentureServiceStub:
                 request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchRequest.SerializeToString,
                 response_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchResponse.FromString,
                 _registered_method=True)
+        self.WatchKillSwitches = channel.stream_stream(
+                '/aicmo.venture.v1.VentureService/WatchKillSwitches',
+                request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesRequest.SerializeToString,
+                response_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesResponse.FromString,
+                _registered_method=True)
         self.AuthorizeSend = channel.unary_unary(
                 '/aicmo.venture.v1.VentureService/AuthorizeSend',
                 request_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.AuthorizeSendRequest.SerializeToString,
@@ -380,6 +385,19 @@ class VentureServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def WatchKillSwitches(self, request_iterator, context):
+        """The kill switches pushed to a delivering replica (service role only). The replica opens
+        the stream with its replica_id and confirms every snapshot it has put in force by sending
+        back its version; the service sends a snapshot at once, on every kill switch change and
+        as a heartbeat every lease_ms / 3. A replica whose latest snapshot is older than lease_ms
+        stops delivering (fails closed) until it hears again. The Set*KillSwitch calls answer
+        once every watching replica has confirmed the new snapshot, or has provably stopped
+        delivering because its lease ran out (then it is named in unconfirmed_replicas).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def AuthorizeSend(self, request, context):
         """The safety verdict for one send (service role and admins only). An ALLOW reserves one
         unit of the campaign's quota for today (the calendar day in the venture's timezone) in
@@ -534,6 +552,11 @@ def add_VentureServiceServicer_to_server(servicer, server):
                     servicer.GetGlobalKillSwitch,
                     request_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchRequest.FromString,
                     response_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchResponse.SerializeToString,
+            ),
+            'WatchKillSwitches': grpc.stream_stream_rpc_method_handler(
+                    servicer.WatchKillSwitches,
+                    request_deserializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesRequest.FromString,
+                    response_serializer=aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesResponse.SerializeToString,
             ),
             'AuthorizeSend': grpc.unary_unary_rpc_method_handler(
                     servicer.AuthorizeSend,
@@ -1198,6 +1221,33 @@ class VentureService:
             '/aicmo.venture.v1.VentureService/GetGlobalKillSwitch',
             aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchRequest.SerializeToString,
             aicmo_dot_venture_dot_v1_dot_venture__pb2.GetGlobalKillSwitchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchKillSwitches(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/aicmo.venture.v1.VentureService/WatchKillSwitches',
+            aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesRequest.SerializeToString,
+            aicmo_dot_venture_dot_v1_dot_venture__pb2.WatchKillSwitchesResponse.FromString,
             options,
             channel_credentials,
             insecure,
