@@ -10,10 +10,12 @@ from aicmo_common.auth import TokenSigner
 from aicmo_common.config import ServiceConfig
 from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
+from aicmo_common.replica import node_name
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 from aicmo_venture.adapters import tables
 from aicmo_venture.domain.clock import Clock, SystemClock
 from aicmo_venture.entrypoints.servicer import SERVICE_NAME, VentureServicer
+from aicmo_venture.service_layer.kill_propagation import KillSwitchHub
 from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,14 +49,17 @@ def create_server(config: ServiceConfig, dependencies: VentureDependencies | Non
                         interval_seconds=config.outbox_interval_seconds,
                         linger_seconds=config.outbox_linger_seconds,
                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
+    hub = KillSwitchHub(database, node_name(),
+                        lease_seconds=getattr(config, "kill_switch_lease_seconds", 2.0))
     servicer = VentureServicer(UnitOfWork(database, after_commit=relay.notify),
-                               dependencies.clock)
+                               dependencies.clock, hub)
 
     async def on_start() -> None:
         await database.offload(database.migrate, MIGRATIONS, VERSION_TABLE)
         await relay.start()
 
     async def on_stop() -> None:
+        await hub.close()
         await relay.stop()
         database.close()
 

@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -64,15 +66,22 @@ def _seed(session) -> Campaign:
     return campaign
 
 
+def _head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def test_migrations_use_the_service_version_table_and_are_repeatable(database):
     database.migrate(MIGRATIONS, VERSION_TABLE)  # a second run changes nothing
     names = set(inspect(database.engine).get_table_names())
     assert {"ventures", "campaigns", "quota_days", "verdicts", "campaign_history",
-            "global_kill_switch", "request_ids", "audit_outbox", VERSION_TABLE} <= names
+            "global_kill_switch", "request_ids", "audit_outbox", "kill_switch_epoch",
+            "kill_switch_watchers", VERSION_TABLE} <= names
     assert "alembic_version" not in names
     with database.engine.connect() as connection:
         assert connection.execute(text(f"select version_num from {VERSION_TABLE}")
-                                  ).scalar_one() == "0001_ventures_campaigns"
+                                  ).scalar_one() == _head_revision()
     assert database.read(lambda s: SqlVentureRepository(s).get_global_kill_switch()) == \
         KillSwitch()
 

@@ -26,6 +26,7 @@ class FakeVentureRepository:
         self.verdicts: list[Verdict] = []
         self.requests: dict[str, StoredRequest] = {}
         self.events: list[AuditEvent] = []
+        self.kill_switch_epoch = 0
 
     def get_venture(self, venture_id):
         return self.ventures.get(venture_id)
@@ -73,6 +74,9 @@ class FakeVentureRepository:
 
     def save_global_kill_switch(self, switch):
         self.global_switch = switch
+
+    def count_kill_switch_change(self):
+        self.kill_switch_epoch += 1
 
     def quota_used(self, campaign_id, day):
         return self.quota.get((campaign_id, day), 0)

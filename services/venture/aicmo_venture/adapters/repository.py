@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common import outbox
 from aicmo_common.actor import Actor
-from aicmo_venture.adapters import tables
+from aicmo_venture.adapters import kill_watch, tables
 from aicmo_venture.adapters.prepared import PreparedStatement
 from aicmo_venture.domain.model import (
     Campaign,
@@ -91,6 +91,7 @@ class VentureRepository(Protocol):
                      limit: int) -> list[tuple[int, CampaignHistoryEntry]]: ...
     def get_global_kill_switch(self) -> KillSwitch: ...
     def save_global_kill_switch(self, switch: KillSwitch) -> None: ...
+    def count_kill_switch_change(self) -> None: ...
     def quota_used(self, campaign_id: str, day: dt.date) -> int: ...
     def reserve_quota(self, campaign_id: str, day: dt.date, limit: int) -> tuple[bool, int]: ...
     def find_verdict(self, send_id: str) -> Verdict | None: ...
@@ -422,6 +423,9 @@ class SqlVentureRepository:
         if result.rowcount == 0:
             self._session.execute(insert(table).values(id=GLOBAL_ROW_ID,
                                                        **_kill_switch_values(switch)))
+
+    def count_kill_switch_change(self) -> None:
+        kill_watch.bump_epoch(self._session)
 
     # quotas
 

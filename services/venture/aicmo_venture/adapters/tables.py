@@ -161,6 +161,26 @@ global_kill_switch = Table(
     *_kill_switch_columns(),
 )
 
+# The kill switches' change counter, a single row (id = 1): every set or clear of a switch at
+# any level increments it in the same transaction, so a snapshot read with it is consistent.
+kill_switch_epoch = Table(
+    "kill_switch_epoch",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("epoch", BigInteger, nullable=False, default=0),
+)
+
+# The delivering replicas watching the kill switches: the newest epoch each has confirmed, and
+# when it last confirmed one (a replica silent for longer than its lease has stopped itself).
+kill_switch_watchers = Table(
+    "kill_switch_watchers",
+    metadata,
+    Column("replica_id", String(200), primary_key=True),
+    Column("node", String(200), nullable=False),
+    Column("epoch", BigInteger, nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=False),
+)
+
 # Client request ids already acted on: a retry returns the first outcome, does nothing twice.
 request_ids = Table(
     "request_ids",

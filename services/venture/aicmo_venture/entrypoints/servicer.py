@@ -29,6 +29,7 @@ from aicmo_venture.entrypoints import proto_mapping as out
 from aicmo_venture.service_layer import campaigns, kill_switches, safety, ventures
 from aicmo_venture.service_layer.access import Caller
 from aicmo_venture.service_layer.idempotency import RequestKey
+from aicmo_venture.service_layer.kill_propagation import KillSwitchHub, Propagation
 from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
@@ -55,9 +56,10 @@ def service_error(error: DomainError) -> ServiceError:
 class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
     """aicmo.venture.v1.VentureService."""
 
-    def __init__(self, unit_of_work: UnitOfWork, clock: Clock) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, clock: Clock, hub: KillSwitchHub) -> None:
         self._uow = unit_of_work
         self._clock = clock
+        self._hub = hub
 
     # plumbing
 
@@ -185,34 +187,61 @@ class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
         campaign = await self._write(kill_switches.set_campaign_switch, request.campaign_id,
                                      True, request.reason,
                                      self._key("SetCampaignKillSwitch", request))
-        return pb.SetCampaignKillSwitchResponse(campaign=out.campaign(campaign))
+        return pb.SetCampaignKillSwitchResponse(campaign=out.campaign(campaign),
+                                                propagation=await self._propagate())
 
     async def ClearCampaignKillSwitch(self, request, context):
         campaign = await self._write(kill_switches.set_campaign_switch, request.campaign_id,
                                      False, request.reason,
                                      self._key("ClearCampaignKillSwitch", request))
+        self._hub.changed()
         return pb.ClearCampaignKillSwitchResponse(campaign=out.campaign(campaign))
 
     async def SetVentureKillSwitch(self, request, context):
         venture = await self._write(kill_switches.set_venture_switch, request.venture_id, True,
                                     request.reason, self._key("SetVentureKillSwitch", request))
-        return pb.SetVentureKillSwitchResponse(venture=out.venture(venture))
+        return pb.SetVentureKillSwitchResponse(venture=out.venture(venture),
+                                               propagation=await self._propagate())
 
     async def ClearVentureKillSwitch(self, request, context):
         venture = await self._write(kill_switches.set_venture_switch, request.venture_id,
                                     False, request.reason,
                                     self._key("ClearVentureKillSwitch", request))
+        self._hub.changed()
         return pb.ClearVentureKillSwitchResponse(venture=out.venture(venture))
 
     async def SetGlobalKillSwitch(self, request, context):
         switch = await self._write(kill_switches.set_global_switch, True, request.reason,
                                    self._key("SetGlobalKillSwitch", request))
-        return pb.SetGlobalKillSwitchResponse(kill_switch=out.kill_switch(switch))
+        return pb.SetGlobalKillSwitchResponse(kill_switch=out.kill_switch(switch),
+                                              propagation=await self._propagate())
 
     async def ClearGlobalKillSwitch(self, request, context):
         switch = await self._write(kill_switches.set_global_switch, False, request.reason,
                                    self._key("ClearGlobalKillSwitch", request))
+        self._hub.changed()
         return pb.ClearGlobalKillSwitchResponse(kill_switch=out.kill_switch(switch))
+
+    async def _propagate(self) -> pb.KillSwitchPropagation:
+        return _propagation(await self._hub.propagate())
+
+    async def WatchKillSwitches(self, request_iterator, context):
+        first = await _first(request_iterator)
+        try:
+            kill_switches.check_watcher(self._caller(), first.replica_id if first else "")
+        except DomainError as error:
+            raise service_error(error) from None
+
+        async def acks():
+            async for request in request_iterator:
+                yield request.ack_version
+
+        async for pushed in self._hub.watch(first.replica_id, acks()):
+            snapshot = pushed.snapshot
+            yield pb.WatchKillSwitchesResponse(
+                version=pushed.version, global_engaged=snapshot.global_engaged,
+                venture_ids=snapshot.venture_ids, campaign_ids=snapshot.campaign_ids,
+                lease_ms=pushed.lease_ms)
 
     async def GetGlobalKillSwitch(self, request, context):
         switch = await self._read(kill_switches.get_global_switch)
@@ -241,6 +270,18 @@ class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
                                 request.page_token)
         return pb.ListVerdictsResponse(verdicts=[out.verdict(v) for v in page.verdicts],
                                        next_page_token=page.next_page_token)
+
+
+async def _first(requests):
+    async for request in requests:
+        return request
+    return None
+
+
+def _propagation(propagation: Propagation) -> pb.KillSwitchPropagation:
+    return pb.KillSwitchPropagation(in_force_everywhere=propagation.in_force_everywhere,
+                                    confirmed_replicas=propagation.confirmed,
+                                    unconfirmed_replicas=propagation.unconfirmed)
 
 
 def _send_result(outcome: safety.SendOutcome) -> pb.AuthorizeSendResult:

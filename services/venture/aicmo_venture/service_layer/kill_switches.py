@@ -1,7 +1,9 @@
 """Kill switches at three levels: campaign, venture and global.
 
 A switch is stored in the same row the verdict reads, in a committed transaction, before the
-call returns; so every verdict that starts after the call returned sees it and denies.
+call returns; so every verdict that starts after the call returned sees it and denies. Each
+change also counts one epoch of the kill switch push (``kill_propagation``), which carries it
+to the delivering replicas before an engaging call answers.
 Setting an engaged switch again (or clearing a released one) changes nothing and records
 nothing, but answers the same.
 """
@@ -19,6 +21,7 @@ from aicmo_venture.service_layer.access import (
     ADMINS,
     MANAGERS,
     READERS,
+    SENDERS,
     Caller,
     visible_campaign,
     visible_venture,
@@ -65,6 +68,7 @@ def set_campaign_switch(repo: VentureRepository, caller: Caller, now: dt.datetim
     updated = campaign.with_changes(
         kill_switch=KillSwitch(engaged, reason, caller.actor, now), updated_at=now)
     repo.save_campaign(updated)
+    repo.count_kill_switch_change()
     record_change(repo, caller, now, campaign, updated, f"campaign.{_action(engaged)}", reason)
     remember(repo, request, updated.id, now)
     return updated
@@ -88,6 +92,7 @@ def set_venture_switch(repo: VentureRepository, caller: Caller, now: dt.datetime
     updated = venture.with_changes(
         kill_switch=KillSwitch(engaged, reason, caller.actor, now), updated_at=now)
     repo.save_venture(updated)
+    repo.count_kill_switch_change()
     repo.record(venture_event(updated, f"venture.{_action(engaged)}", caller, now,
                               reason=reason))
     remember(repo, request, updated.id, now)
@@ -111,12 +116,27 @@ def set_global_switch(repo: VentureRepository, caller: Caller, now: dt.datetime,
         return current
     switch = KillSwitch(engaged, reason, caller.actor, now)
     repo.save_global_kill_switch(switch)
+    repo.count_kill_switch_change()
     repo.record(AuditEvent(entity_type="global_kill_switch", entity_id=GLOBAL_RESOURCE_ID,
                            action=f"global.{_action(engaged)}", actor=caller.actor.label,
                            request_id=caller.request_id, context={"reason": reason},
                            occurred_at=now))
     remember(repo, request, GLOBAL_RESOURCE_ID, now)
     return switch
+
+
+MAX_REPLICA_ID_LENGTH = 200
+
+
+def check_watcher(caller: Caller, replica_id: str) -> None:
+    """Who may watch the kill switches (the delivering services), and the replica's name."""
+    caller.require(SENDERS, "WatchKillSwitches")
+    errors = Violations()
+    if not replica_id or not replica_id.strip():
+        errors.add("replica_id", "is required in the first message")
+    elif len(replica_id) > MAX_REPLICA_ID_LENGTH or not replica_id.isprintable():
+        errors.add("replica_id", f"must be 1 to {MAX_REPLICA_ID_LENGTH} printable characters")
+    errors.raise_if_any()
 
 
 def get_global_switch(repo: VentureRepository, caller: Caller) -> KillSwitch:
