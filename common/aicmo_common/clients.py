@@ -32,11 +32,8 @@ class _CallDetails(grpc.aio.ClientCallDetails):
     pass
 
 
-class OutboundInterceptor(grpc.aio.UnaryUnaryClientInterceptor,
-                          grpc.aio.UnaryStreamClientInterceptor,
-                          grpc.aio.StreamUnaryClientInterceptor,
-                          grpc.aio.StreamStreamClientInterceptor):
-    """Adds the token, the request id and a default deadline to every outbound call."""
+class _Outbound:
+    """Adds the token, the request id and a default deadline to an outbound call."""
 
     def __init__(self, token: Callable[[], str] | str | None, timeout_seconds: float) -> None:
         self._token = token
@@ -55,19 +52,36 @@ class OutboundInterceptor(grpc.aio.UnaryUnaryClientInterceptor,
         return _CallDetails(details.method, timeout, metadata, details.credentials,
                             details.wait_for_ready)
 
+
+class _UnaryUnary(_Outbound, grpc.aio.UnaryUnaryClientInterceptor):
     async def intercept_unary_unary(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
+
+class _UnaryStream(_Outbound, grpc.aio.UnaryStreamClientInterceptor):
     async def intercept_unary_stream(self, continuation, client_call_details, request):
         return await continuation(self._details(client_call_details), request)
 
+
+class _StreamUnary(_Outbound, grpc.aio.StreamUnaryClientInterceptor):
     async def intercept_stream_unary(self, continuation, client_call_details,
                                      request_iterator):
         return await continuation(self._details(client_call_details), request_iterator)
 
+
+class _StreamStream(_Outbound, grpc.aio.StreamStreamClientInterceptor):
     async def intercept_stream_stream(self, continuation, client_call_details,
                                       request_iterator):
         return await continuation(self._details(client_call_details), request_iterator)
+
+
+def outbound_interceptors(token: Callable[[], str] | str | None, timeout_seconds: float
+                          ) -> list[_Outbound]:
+    """One interceptor per call shape: grpc.aio files an interceptor under the first shape it
+    implements only, so a single class implementing all four would leave every streaming
+    call without its token, request id and deadline."""
+    return [kind(token, timeout_seconds)
+            for kind in (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)]
 
 
 def open_channel(address: str, *, token: Callable[[], str] | str | None = None,
@@ -84,7 +98,7 @@ def open_channel(address: str, *, token: Callable[[], str] | str | None = None,
         ("grpc.min_reconnect_backoff_ms", 100),
         ("grpc.max_reconnect_backoff_ms", 1000),
     ]
-    interceptors = [OutboundInterceptor(token, timeout_seconds)]
+    interceptors = outbound_interceptors(token, timeout_seconds)
     if tls is None:
         return grpc.aio.insecure_channel(address, options=options, interceptors=interceptors)
     credentials = grpc.ssl_channel_credentials(

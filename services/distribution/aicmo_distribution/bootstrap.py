@@ -15,12 +15,14 @@ from aicmo_common.auth import TokenSigner
 from aicmo_common.clients import open_channel
 from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
+from aicmo_common.replica import node_name
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
 from aicmo_common.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.adapters.channels.file import FileChannel
 from aicmo_distribution.adapters.channels.smtp import SmtpChannel
 from aicmo_distribution.adapters.channels.webhook import WebhookChannel
+from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.adapters.peers import LeadsClient, VentureClient
 from aicmo_distribution.adapters.tables import audit_outbox
 from aicmo_distribution.config import DistributionConfig
@@ -97,6 +99,9 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
                         interval_seconds=service.outbox_interval_seconds,
                         linger_seconds=service.outbox_linger_seconds,
                         timeout_seconds=service.call_timeout_seconds, tls=service.tls)
+    replica = deps.replica_id or node_name()
+    kill_switches = KillSwitchMirror(venture_stub, replica,
+                                     first_wait_seconds=service.call_timeout_seconds)
     registry = ChannelRegistry(deps.channels if deps.channels is not None
                                else build_channels(config))
     path = SendPath(
@@ -113,7 +118,7 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
             defer_fallback_seconds=config.defer_fallback_seconds,
             gate_freshness_seconds=config.delivery_gate_seconds,
             autopause=FailureWindow(config.autopause_failure_ratio, config.autopause_window)),
-        replica_id=deps.replica_id, on_change=relay.notify)
+        replica_id=replica, on_change=relay.notify, kill_switches=kill_switches)
     worker = RunWorker(path, concurrency=config.run_concurrency,
                        batch_size=config.run_batch_size,
                        interval_seconds=config.worker_interval_seconds)
@@ -122,11 +127,13 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         await asyncio.to_thread(database.migrate, MIGRATIONS, VERSION_TABLE)
         # Before serving: whatever an earlier process left SENDING is settled for review.
         await worker.reconcile()
+        await kill_switches.start()
         await worker.start()
         await relay.start()
 
     async def on_stop() -> None:
         await worker.stop(service.grace_seconds)
+        await kill_switches.stop()
         await relay.stop()
         await registry.close()
         for channel in opened:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import enum
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,20 +56,56 @@ class DeliveryResult:
 
 
 # The last look before a message goes out: the reasons the send must not go now (empty: go).
-# A channel calls it once it holds a connection, right before the first byte of the message.
 DeliveryGate = Callable[[], Awaitable[tuple]]
 
 
-async def withheld(gate: DeliveryGate | None) -> DeliveryResult | None:
-    """The WITHHELD result when ``gate`` says stop; None when the message may go."""
-    if gate is None:
+class Handoff(Protocol):
+    """What a channel asks of the send path while it delivers one message.
+
+    ``last_look`` once the channel holds a connection, before the first byte (MAIL FROM, the
+    request): has the send been stopped since its verdict? ``content`` around the start of the
+    message's content (SMTP DATA, a webhook's request): the reasons it must not start now
+    (empty: go), from this replica's copy of the kill switches; while the block runs, a kill
+    switch that arrives waits for it before it is confirmed, so a content start is either
+    before a confirmed kill switch or refused by it.
+    """
+
+    async def last_look(self) -> tuple: ...
+
+    def content(self) -> AbstractAsyncContextManager[tuple]: ...
+
+
+class OpenHandoff:
+    """A handoff that never stops a message (for a channel used on its own)."""
+
+    def __init__(self, gate: DeliveryGate | None = None) -> None:
+        self._gate = gate
+
+    async def last_look(self) -> tuple:
+        return tuple(await self._gate()) if self._gate is not None else ()
+
+    @contextlib.asynccontextmanager
+    async def content(self) -> AsyncIterator[tuple]:
+        yield ()
+
+
+OPEN = OpenHandoff()
+
+
+def withheld_result(reasons: tuple, when: str) -> DeliveryResult:
+    return DeliveryResult(DeliveryStatus.WITHHELD, reasons=tuple(reasons),
+                          detail=f"stopped right before {when}: "
+                                 + ", ".join(str(r) for r in reasons))
+
+
+async def withheld(handoff: Handoff | None) -> DeliveryResult | None:
+    """The WITHHELD result when the last look says stop; None when the message may go."""
+    if handoff is None:
         return None
-    reasons = await gate()
+    reasons = await handoff.last_look()
     if not reasons:
         return None
-    return DeliveryResult(DeliveryStatus.WITHHELD, reasons=tuple(reasons),
-                          detail="stopped right before delivery: "
-                                 + ", ".join(str(r) for r in reasons))
+    return withheld_result(reasons, "delivery")
 
 
 class ChannelAdapter(Protocol):
@@ -75,7 +113,7 @@ class ChannelAdapter(Protocol):
 
     name: str
 
-    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+    async def deliver(self, message: OutboundMessage, handoff: Handoff | None = None
                       ) -> DeliveryResult: ...
 
     async def close(self) -> None: ...

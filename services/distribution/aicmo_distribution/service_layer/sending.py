@@ -21,6 +21,7 @@ from aicmo_common.db import Database
 from aicmo_common.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.adapters.channels import ChannelRegistry
+from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus, OutboundMessage
 from aicmo_distribution.domain.peers import (
@@ -46,6 +47,7 @@ from aicmo_distribution.domain.sends import (
     sorted_reasons,
     verdict_key,
 )
+from aicmo_distribution.service_layer.handoff import SendHandoff
 
 log = logging.getLogger("aicmo.distribution.send")
 
@@ -74,7 +76,8 @@ class SendPath:
     def __init__(self, database: Database, *, venture, leads, channels: ChannelRegistry,
                  unsubscribe: UnsubscribeSigner, clock: Callable[[], dt.datetime],
                  settings: SendSettings, replica_id: str | None = None,
-                 on_change: Callable[[], None] | None = None) -> None:
+                 on_change: Callable[[], None] | None = None,
+                 kill_switches: KillSwitchMirror | None = None) -> None:
         self.db = database
         self.venture = venture
         self.leads = leads
@@ -85,6 +88,8 @@ class SendPath:
         self.replica = replica_id or f"replica-{uuid.uuid4().hex[:12]}"
         self._on_change = on_change or (lambda: None)
         self.gate = StopGate(venture, settings.gate_freshness_seconds)
+        # This replica's copy of the kill switches, looked at right before content starts.
+        self.kill_switches = kill_switches
         self._marks = WriteBatcher(database, self._mark_sending)
         # Outcomes come back from the channel one by one: gathering them a few milliseconds
         # makes their units larger (the job is settled a moment later; nothing waits on it).
@@ -363,10 +368,12 @@ class SendPath:
         if marked is None:
             return await self._not_marked(job, values)
         self._on_change()
-        gate = functools.partial(self.gate.stopped, job["campaign_id"], job["channel"])
+        handoff = SendHandoff(
+            functools.partial(self.gate.stopped, job["campaign_id"], job["channel"]),
+            self.kill_switches, job["campaign_id"], message.venture_id)
         try:
             result = await asyncio.wait_for(
-                adapter.deliver(message, gate), self.settings.delivery_timeout_seconds + 5)
+                adapter.deliver(message, handoff), self.settings.delivery_timeout_seconds + 5)
         except asyncio.CancelledError:
             raise  # the job stays SENDING: reconciled to UNKNOWN_OUTCOME, never re-sent
         except Exception as error:  # noqa: BLE001 - we cannot know whether it went out

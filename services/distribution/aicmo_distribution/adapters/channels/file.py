@@ -9,11 +9,13 @@ from pathlib import Path
 
 from aicmo_distribution.adapters.channels.webhook import payload_for
 from aicmo_distribution.domain.delivery import (
-    DeliveryGate,
+    OPEN,
     DeliveryResult,
     DeliveryStatus,
+    Handoff,
     OutboundMessage,
     withheld,
+    withheld_result,
 )
 
 
@@ -36,16 +38,19 @@ class FileChannel:
         finally:
             os.close(descriptor)
 
-    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+    async def deliver(self, message: OutboundMessage, handoff: Handoff | None = None
                       ) -> DeliveryResult:
-        stopped = await withheld(gate)
+        stopped = await withheld(handoff)
         if stopped is not None:
             return stopped
         record = payload_for(message) | {"message_id": message.message_id}
         line = (json.dumps(record, separators=(",", ":"), sort_keys=True) + "\n").encode()
         try:
-            async with self._lock:
-                await asyncio.to_thread(self._append, line)
+            async with (handoff or OPEN).content() as reasons:
+                if reasons:
+                    return withheld_result(reasons, "writing")
+                async with self._lock:
+                    await asyncio.to_thread(self._append, line)
         except OSError as error:
             return DeliveryResult(DeliveryStatus.TRANSIENT,
                                   detail=f"cannot write the channel file: {error.strerror}")

@@ -1,7 +1,8 @@
 """Email over SMTP (aiosmtplib), with a small pool of reused connections.
 
-The transaction is driven step by step (MAIL, RCPT, DATA) so a failure is classified by where
-it happened: a refusal before DATA never delivered anything (4xx: try again, 5xx: permanent),
+The transaction is driven step by step (MAIL, RCPT, DATA), so that DATA starts only after a
+look at this replica's kill switches, and so a failure is classified by where it happened: a
+refusal before DATA never delivered anything (4xx: try again, 5xx: permanent),
 while a connection lost during DATA may have delivered the message, which is reported as
 UNKNOWN rather than retried.
 """
@@ -22,11 +23,13 @@ from email.header import Header
 import aiosmtplib
 
 from aicmo_distribution.domain.delivery import (
-    DeliveryGate,
+    OPEN,
     DeliveryResult,
     DeliveryStatus,
+    Handoff,
     OutboundMessage,
     withheld,
+    withheld_result,
 )
 
 log = logging.getLogger("aicmo.distribution.smtp")
@@ -143,13 +146,13 @@ class SmtpChannel:
         await client.connect()
         return client
 
-    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+    async def deliver(self, message: OutboundMessage, handoff: Handoff | None = None
                       ) -> DeliveryResult:
         payload = build_email(message)
         async with self._slots:
             # The last look comes once a connection is ours, so no wait for one lies between
             # it and MAIL FROM.
-            stopped = await withheld(gate)
+            stopped = await withheld(handoff)
             if stopped is not None:
                 return stopped
             for reused_attempt in (True, False):
@@ -162,7 +165,8 @@ class SmtpChannel:
                     return DeliveryResult(DeliveryStatus.TRANSIENT,
                                           detail=f"cannot connect to the SMTP server: "
                                                  f"{type(error).__name__}")
-                result = await self._transaction(client, message, payload, reused)
+                result = await self._transaction(client, message, payload, reused,
+                                                 handoff or OPEN)
                 if result is None:
                     # A reused connection the server had dropped: nothing was sent, go again
                     # on a fresh one.
@@ -172,7 +176,8 @@ class SmtpChannel:
         return DeliveryResult(DeliveryStatus.TRANSIENT, detail="the SMTP connection was lost")
 
     async def _transaction(self, client: aiosmtplib.SMTP, message: OutboundMessage,
-                           payload: bytes, reused: bool) -> DeliveryResult | None:
+                           payload: bytes, reused: bool, handoff: Handoff
+                           ) -> DeliveryResult | None:
         try:
             await client.mail(message.from_address)
             await client.rcpt(message.to_address)
@@ -187,7 +192,13 @@ class SmtpChannel:
             return DeliveryResult(DeliveryStatus.TRANSIENT,
                                   detail=f"SMTP failed before DATA: {type(error).__name__}")
         try:
-            response = await client.data(payload)
+            # The envelope is accepted and nothing of the message has gone out. DATA starts
+            # only if this replica's kill switches allow it, looked at right now.
+            async with handoff.content() as reasons:
+                if reasons:
+                    await self._reset_or_discard(client)
+                    return withheld_result(reasons, "DATA")
+                response = await client.data(payload)
         except aiosmtplib.SMTPResponseException as error:
             await self._reset_or_discard(client)
             return _refusal(error, "refused the message")

@@ -19,11 +19,13 @@ from dataclasses import dataclass
 import httpx
 
 from aicmo_distribution.domain.delivery import (
-    DeliveryGate,
+    OPEN,
     DeliveryResult,
     DeliveryStatus,
+    Handoff,
     OutboundMessage,
     withheld,
+    withheld_result,
 )
 
 TIMESTAMP_HEADER = "X-Aicmo-Timestamp"
@@ -87,9 +89,9 @@ class WebhookChannel:
         self._clock = clock
         self._client = httpx.AsyncClient(timeout=settings.timeout_seconds)
 
-    async def deliver(self, message: OutboundMessage, gate: DeliveryGate | None = None
+    async def deliver(self, message: OutboundMessage, handoff: Handoff | None = None
                       ) -> DeliveryResult:
-        stopped = await withheld(gate)
+        stopped = await withheld(handoff)
         if stopped is not None:
             return stopped
         body = json.dumps(payload_for(message), separators=(",", ":"),
@@ -102,8 +104,13 @@ class WebhookChannel:
             "Idempotency-Key": message.send_id,
         }
         try:
-            response = await self._client.post(self._settings.url, content=body,
-                                               headers=headers)
+            # The request (and its body) starts only if this replica's kill switches allow
+            # it, looked at right now.
+            async with (handoff or OPEN).content() as reasons:
+                if reasons:
+                    return withheld_result(reasons, "the request")
+                response = await self._client.post(self._settings.url, content=body,
+                                                   headers=headers)
         except httpx.TimeoutException:
             return DeliveryResult(DeliveryStatus.TRANSIENT, detail="the webhook timed out")
         except httpx.HTTPError as error:
