@@ -246,41 +246,57 @@ def campaign_dry_run(
     step: int = typer.Option(1, "--step", min=1),
     consented_only: bool = typer.Option(False, "--consented-only"),
     source: str = typer.Option("", "--source"),
+    page_size: int = typer.Option(500, "--page-size", min=1, max=500,
+                                  help="Recipients asked per call (the totals do not change)."),
 ) -> None:
-    """Show, per lead, what a run would do now: send, defer or block (and why)."""
+    """Show, per lead, what a run would do now: send, defer or block (and why); a lead with a
+    send of the step already shows it as "already sent" or "scheduled" with its state."""
     api = stub(ctx)
     request = dist_pb2.DryRunCampaignRequest(campaign_id=campaign_id, template_id=template,
                                              step=step,
                                              audience=_audience(consented_only, source),
-                                             page_size=500)
+                                             page_size=page_size)
     recipients: list[dict[str, Any]] = []
-    totals = {"would_send": 0, "would_defer": 0, "would_block": 0}
-    remaining = projected = 0
-    first = True
     while True:
         response = api.DryRunCampaign(request)
-        if first:
-            remaining, projected = response.remaining_quota_today, response.projected_quota_use
-            first = False
-        for key in totals:
-            totals[key] += getattr(response, key)
         for recipient in response.recipients:
-            verdict = "send" if recipient.would_send else "defer" if recipient.would_defer \
-                else "block"
-            recipients.append({"lead_id": recipient.lead_id, "verdict": verdict,
-                               "reasons": block_words(recipient.block_reasons),
-                               "already_exists": recipient.already_exists})
+            recipients.append(_dry_run_row(recipient))
         if not response.next_page_token:
             break
         request.page_token = response.next_page_token
-    summary = {**totals, "remaining_quota_today": remaining, "projected_quota_use": projected}
+    # The server's counts are running totals over the pages: the last page has them all.
+    summary = {"would_send": response.would_send, "would_defer": response.would_defer,
+               "would_block": response.would_block,
+               "already_existing": response.already_existing,
+               "remaining_quota_today": response.remaining_quota_today,
+               "projected_quota_use": response.projected_quota_use}
     output = state_of(ctx).output
     if output.json:
         output.emit_json({"summary": summary, "recipients": recipients})
         return
-    output.rows(recipients, ("lead_id", "verdict", "reasons", "already_exists"),
+    output.rows(recipients, ("lead_id", "verdict", "reasons", "existing_state"),
                 title="dry run")
     output.record(summary, title="dry run summary")
+
+
+_SCHEDULED = (dist_pb2.SEND_STATE_QUEUED, dist_pb2.SEND_STATE_DEFERRED,
+              dist_pb2.SEND_STATE_RETRYING, dist_pb2.SEND_STATE_SENDING)
+
+
+def _dry_run_row(recipient: dist_pb2.DryRunRecipient) -> dict[str, Any]:
+    existing = ""
+    if recipient.already_exists:
+        existing = arguments.enum_word(dist_pb2.SendState, "SEND_STATE_",
+                                       recipient.existing_state)
+        verdict = ("already sent" if recipient.existing_state == dist_pb2.SEND_STATE_SENT
+                   else "scheduled" if recipient.existing_state in _SCHEDULED else "exists")
+    else:
+        verdict = "send" if recipient.would_send else "defer" if recipient.would_defer \
+            else "block"
+    return {"lead_id": recipient.lead_id, "verdict": verdict,
+            "reasons": block_words(recipient.block_reasons),
+            "already_exists": recipient.already_exists, "existing_state": existing,
+            "existing_send_id": recipient.existing_send_id}
 
 
 def attach_campaign_commands(campaign_app: typer.Typer) -> None:

@@ -569,11 +569,20 @@ def adopt_send(session: Session, send_id: str, run_id: str, now: dt.datetime) ->
     return result.rowcount == 1
 
 
-def existing_dedupe_keys(session: Session, keys: Sequence[str]) -> set[str]:
+def existing_sends_by_key(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """The (id, state) of the sends holding each of ``keys``."""
     if not keys:
-        return set()
-    return set(session.execute(select(send_jobs.c.dedupe_key).where(
-        send_jobs.c.dedupe_key.in_(list(keys)))).scalars())
+        return {}
+    return {row.dedupe_key: (row.id, row.state) for row in session.execute(
+        select(send_jobs.c.dedupe_key, send_jobs.c.id, send_jobs.c.state).where(
+            send_jobs.c.dedupe_key.in_(list(keys))))}
+
+
+def count_dry_run_sendable(session: Session, run_id: str) -> int:
+    """How many DRY_RUN jobs of a run would be sent (no block reason)."""
+    return int(session.execute(select(func.count()).select_from(send_jobs).where(
+        send_jobs.c.run_id == run_id, send_jobs.c.state == str(SendState.DRY_RUN),
+        or_(send_jobs.c.block_reasons == "", send_jobs.c.block_reasons.is_(None)))).scalar())
 
 
 def settle_unknown(session: Session, send_id: str, values: Mapping) -> bool:

@@ -262,7 +262,11 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             recipients=[pb.DryRunRecipient(
                 lead_id=r["lead_id"], would_send=r["would_send"], would_defer=r["would_defer"],
                 block_reasons=_reasons([str(x) for x in r["block_reasons"]]),
-                already_exists=r["already_exists"]) for r in page.recipients],
+                already_exists=r["already_exists"],
+                existing_state=(pb.SendState.Value("SEND_STATE_" + r["existing_state"])
+                                if r["existing_state"] else pb.SEND_STATE_UNSPECIFIED),
+                existing_send_id=r["existing_send_id"]) for r in page.recipients],
             remaining_quota_today=page.remaining_quota, projected_quota_use=page.projected,
             would_send=page.would_send, would_defer=page.would_defer,
-            would_block=page.would_block, next_page_token=page.next_token)
+            would_block=page.would_block, next_page_token=page.next_token,
+            already_existing=page.already_existing)

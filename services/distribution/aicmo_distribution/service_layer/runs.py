@@ -27,14 +27,13 @@ from aicmo_common.errors import (
     Unavailable,
 )
 from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.domain.decision import DryRunVerdict, dry_run_answer
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import (
-    DEFERRING_REASONS,
     BlockReason,
     SendState,
     dedupe_key,
     request_fingerprint,
-    sorted_reasons,
 )
 from aicmo_distribution.service_layer.sending import SYSTEM_ACTOR, SendPath
 from aicmo_distribution.service_layer.sends import (
@@ -265,6 +264,7 @@ class DryRunPage:
     would_defer: int
     would_block: int
     next_token: str
+    already_existing: int = 0
 
 
 async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str, step: int,
@@ -321,13 +321,16 @@ async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
-    existing = await path.db.run_read(repo.existing_dedupe_keys, list(keys.values()))
-    verdict_reasons = set(() if verdict.allow else verdict.reasons)
+    existing = await path.db.run_read(repo.existing_sends_by_key, list(keys.values()))
+    verdict_reasons = () if verdict.allow else tuple(verdict.reasons)
     recipients = []
     for lead_id, answer in zip(lead_ids, answers, strict=True):
         entry = {"lead_id": lead_id, "would_send": False, "would_defer": False,
-                 "block_reasons": [], "already_exists": keys[lead_id] in existing}
+                 "block_reasons": [], "already_exists": keys[lead_id] in existing,
+                 "existing_state": "", "existing_send_id": ""}
         if entry["already_exists"]:
+            entry["existing_send_id"], entry["existing_state"] = existing[keys[lead_id]]
+            state["x"] = int(state.get("x", 0)) + 1
             recipients.append(entry)
             continue
         if isinstance(answer, tuple):
@@ -338,24 +341,21 @@ async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str
             reasons = {BlockReason.LEAD_VENTURE_MISMATCH}
         else:
             reasons = set()
-        if reasons:
-            entry["block_reasons"] = sorted_reasons(reasons | (verdict_reasons
-                                                               - DEFERRING_REASONS))
-            state["b"] += 1
-        elif verdict_reasons - DEFERRING_REASONS:
-            entry["block_reasons"] = sorted_reasons(verdict_reasons)
-            state["b"] += 1
-        elif verdict_reasons or state["s"] >= verdict.remaining_quota:
-            entry["would_defer"] = True
-            entry["block_reasons"] = sorted_reasons(verdict_reasons or
-                                                    {BlockReason.DAILY_LIMIT_REACHED})
-            state["d"] += 1
-        else:
+        decided = dry_run_answer(reasons, verdict_reasons, quota_used_before=int(state["s"]),
+                                 remaining_quota=verdict.remaining_quota)
+        entry["block_reasons"] = list(decided.reasons)
+        if decided.verdict is DryRunVerdict.SEND:
             entry["would_send"] = True
             state["s"] += 1
+        elif decided.verdict is DryRunVerdict.DEFER:
+            entry["would_defer"] = True
+            state["d"] += 1
+        else:
+            state["b"] += 1
         recipients.append(entry)
     return DryRunPage(recipients, verdict.remaining_quota, state["s"], state["s"], state["d"],
-                      state["b"], repo.encode_token(state) if next_leads else "")
+                      state["b"], repo.encode_token(state) if next_leads else "",
+                      int(state.get("x", 0)))
 
 
 class RunWorker:

@@ -23,6 +23,7 @@ from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.domain.decision import DryRunAnswer, dry_run_answer
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus, OutboundMessage
 from aicmo_distribution.domain.peers import (
     CampaignFacts,
@@ -90,6 +91,8 @@ class SendPath:
         self.gate = StopGate(venture, settings.gate_freshness_seconds)
         # This replica's copy of the kill switches, looked at right before content starts.
         self.kill_switches = kill_switches
+        # Per dry run: how many of its jobs so far would use today's quota.
+        self._dry_quota_used: dict[str, int] = {}
         self._marks = WriteBatcher(database, self._mark_sending)
         # Outcomes come back from the channel one by one: gathering them a few milliseconds
         # makes their units larger (the job is settled a moment later; nothing waits on it).
@@ -250,12 +253,13 @@ class SendPath:
                     "the campaign does not exist"), values)
             except DependencyFailure as failure:
                 return await self._dependency_failed(job, failure, values)
-            reasons = () if verdict.allow else verdict.reasons
             values["remaining_quota"] = verdict.remaining_quota
+            answer = await self._dry_run_answer(job, verdict)
             return await self._finish(job, Outcome(
-                SendState.DRY_RUN, tuple(reasons), False,
-                "dry run: would be sent" if not reasons else
-                "dry run: would not be sent: " + ", ".join(sorted_reasons(reasons))), values)
+                SendState.DRY_RUN, answer.reasons, False,
+                "dry run: would be sent" if answer.uses_quota else
+                f"dry run: would {answer.verdict}: "
+                + ", ".join(str(r) for r in answer.reasons)), values)
 
         sequence = job["verdict_sequence"]
         try:
@@ -410,6 +414,25 @@ class SendPath:
         if in_run:
             await self._check_autopause(finished)
         return finished
+
+    async def _dry_run_answer(self, job: dict, verdict: Verdict) -> DryRunAnswer:
+        """The dry-run rule of ``DryRunCampaign`` for a job of a dry run: within a run, the
+        recipients beyond today's remaining quota would be deferred, counted in the order the
+        jobs are decided (a single dry-run send counts only itself)."""
+        run_id = job["run_id"]
+        used = 0
+        if run_id is not None:
+            if run_id not in self._dry_quota_used:
+                counted = await self.db.run_read(repo.count_dry_run_sendable, run_id)
+                if len(self._dry_quota_used) > 1000:
+                    self._dry_quota_used.clear()
+                self._dry_quota_used.setdefault(run_id, counted)
+            used = self._dry_quota_used[run_id]
+        answer = dry_run_answer((), () if verdict.allow else verdict.reasons,
+                                quota_used_before=used, remaining_quota=verdict.remaining_quota)
+        if answer.uses_quota and run_id is not None:
+            self._dry_quota_used[run_id] = used + 1
+        return answer
 
     def _withheld(self, job: dict, result: DeliveryResult) -> Outcome:
         """Nothing went out: the send was stopped after its verdict (or the last look could
