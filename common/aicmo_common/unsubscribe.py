@@ -124,6 +124,13 @@ EXPIRED = "expired"
 REVOKED = "revoked"
 
 
+def in_one_click_grace(target: UnsubscribeTarget, now: float) -> bool:
+    """Whether a one-click POST for ``target`` is accepted whatever the venture's policy."""
+    if target.issued_at_ms is None:
+        return True
+    return now - target.issued_at_ms / 1000 < ONE_CLICK_GRACE_SECONDS
+
+
 def refusal(target: UnsubscribeTarget, *, ttl_days: int, revoked_before: float | None,
             now: float, one_click: bool) -> str | None:
     """Why the venture's link policy refuses ``target`` now (:data:`EXPIRED` or
@@ -134,9 +141,9 @@ def refusal(target: UnsubscribeTarget, *, ttl_days: int, revoked_before: float |
     :data:`ONE_CLICK_GRACE_SECONDS` after issue (always, for a version 1 token) whatever the
     policy says.
     """
-    issued = 0.0 if target.issued_at_ms is None else target.issued_at_ms / 1000
-    if one_click and (target.issued_at_ms is None or now - issued < ONE_CLICK_GRACE_SECONDS):
+    if one_click and in_one_click_grace(target, now):
         return None
+    issued = 0.0 if target.issued_at_ms is None else target.issued_at_ms / 1000
     if revoked_before is not None and issued < revoked_before:
         return REVOKED
     if ttl_days and now - issued >= ttl_days * 86_400:
