@@ -33,7 +33,7 @@ from aicmo_common.clients import open_channel
 from aicmo_common.errors import ServiceError, decode_rpc_error
 from aicmo_gateway.edge.config import EdgeConfig
 from aicmo_gateway.edge.metrics import EdgeMetrics
-from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter
+from aicmo_gateway.edge.rate_limit import SharedRateLimiter, SlidingWindowRateLimiter
 
 log = logging.getLogger("aicmo.edge")
 
@@ -181,7 +181,8 @@ class EdgeRoutes:
     """The handlers, sharing the backends, the signer, the rate limiter and the clock."""
 
     def __init__(self, config: EdgeConfig, signer: TokenSigner, metrics: EdgeMetrics,
-                 limiter: SlidingWindowRateLimiter, clock: Callable[[], float]) -> None:
+                 limiter: SlidingWindowRateLimiter | SharedRateLimiter,
+                 clock: Callable[[], float]) -> None:
         self.config = config
         self.signer = signer
         self.metrics = metrics
@@ -234,9 +235,10 @@ class EdgeRoutes:
 
     async def form_submit(self, request: Request) -> Response:
         ip = client_ip(request, self.config.trust_proxy_headers)
-        if not self.limiter.allow(ip):
+        decision = await self.limiter.acquire(ip)
+        if not decision.allowed:
             self.metrics.blocked.labels("rate_limit").inc()
-            retry = self.limiter.retry_after(ip)
+            retry = decision.retry_after
             return message_page("Too many attempts",
                                 f"Please wait {retry} seconds before trying again.", 429,
                                 {"Retry-After": str(retry)})
@@ -488,11 +490,18 @@ class EdgeRoutes:
 
 def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
                metrics: EdgeMetrics | None = None,
-               limiter: SlidingWindowRateLimiter | None = None,
+               limiter: SlidingWindowRateLimiter | SharedRateLimiter | None = None,
                clock: Callable[[], float] = time.time) -> Starlette:
-    """The ASGI app. Without ``backends`` it opens channels from ``config`` at startup."""
+    """The ASGI app. Without ``backends`` it opens channels from ``config`` at startup.
+
+    The form rate limit is shared by every replica when ``rate_limit_database_url`` names a
+    database, and held in this process otherwise."""
     signer = TokenSigner(config.token_secret)
     metrics = metrics or EdgeMetrics()
+    if limiter is None and config.rate_limit_database_url:
+        limiter = SharedRateLimiter(config.rate_limit_database_url, config.form_rate_limit,
+                                    config.form_rate_window_seconds,
+                                    on_store_error=metrics.rate_limit_store_errors.inc)
     limiter = limiter or SlidingWindowRateLimiter(config.form_rate_limit,
                                                   config.form_rate_window_seconds)
     routes = EdgeRoutes(config, signer, metrics, limiter, clock)
@@ -506,6 +515,8 @@ def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
         finally:
             if owned:
                 await routes.backends.close()
+            if isinstance(limiter, SharedRateLimiter):
+                limiter.close()
 
     app = Starlette(
         routes=[
