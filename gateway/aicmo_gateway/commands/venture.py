@@ -49,6 +49,12 @@ def create(
     from_name: str = typer.Option("", "--from-name", help="Sender display name."),
     postal_address: str = typer.Option("", "--postal-address",
                                        help="Postal address for email footers."),
+    privacy_policy_url: str = typer.Option("", "--privacy-policy-url",
+                                           help="https URL of the privacy policy, linked "
+                                                "from the hosted forms."),
+    unsubscribe_ttl_days: int = typer.Option(0, "--unsubscribe-ttl-days",
+                                             help="Days an unsubscribe link works (0: for "
+                                                  "ever; else 60 to 3650)."),
     request_id: str | None = typer.Option(None, "--request-id",
                                           help="UUID making a retry safe."),
 ) -> None:
@@ -57,7 +63,9 @@ def create(
         id=venture_id, name=name, offer_summary=offer, primary_cta=cta,
         default_channels=arguments.channels(channel), timezone=timezone, owner_contact=owner,
         sender=venture_pb2.SenderIdentity(from_address=from_address, from_name=from_name,
-                                          postal_address=postal_address))
+                                          postal_address=postal_address),
+        privacy_policy_url=privacy_policy_url,
+        unsubscribe_links=venture_pb2.UnsubscribeLinkPolicy(ttl_days=unsubscribe_ttl_days))
     response = stub(ctx).CreateVenture(venture_pb2.CreateVentureRequest(
         venture=venture, request_id=arguments.request_id(request_id)))
     show_venture(ctx, response.venture, "venture created")
@@ -92,6 +100,15 @@ def update(
     from_address: str | None = typer.Option(None, "--from-address"),
     from_name: str | None = typer.Option(None, "--from-name"),
     postal_address: str | None = typer.Option(None, "--postal-address"),
+    privacy_policy_url: str | None = typer.Option(
+        None, "--privacy-policy-url", help="https URL of the privacy policy (\"\": no link)."),
+    unsubscribe_ttl_days: int | None = typer.Option(
+        None, "--unsubscribe-ttl-days",
+        help="Days an unsubscribe link works (0: for ever; else 60 to 3650)."),
+    revoke_unsubscribe_links: bool = typer.Option(
+        False, "--revoke-unsubscribe-links",
+        help="Refuse every unsubscribe link issued until now (one-click POSTs of the last "
+             "60 days still work). Cannot be undone."),
 ) -> None:
     """Change the given fields of a venture (only those named)."""
     venture = venture_pb2.Venture(id=venture_id)
@@ -103,13 +120,19 @@ def update(
             (owner, "owner_contact", venture, "owner_contact"),
             (from_address, "sender.from_address", venture.sender, "from_address"),
             (from_name, "sender.from_name", venture.sender, "from_name"),
-            (postal_address, "sender.postal_address", venture.sender, "postal_address")):
+            (postal_address, "sender.postal_address", venture.sender, "postal_address"),
+            (privacy_policy_url, "privacy_policy_url", venture, "privacy_policy_url"),
+            (unsubscribe_ttl_days, "unsubscribe_links.ttl_days", venture.unsubscribe_links,
+             "ttl_days")):
         if value is not None:
             setattr(target, attribute, value)
             paths.append(path)
     if channel:
         venture.default_channels.extend(arguments.channels(channel))
         paths.append("default_channels")
+    if revoke_unsubscribe_links:
+        venture.unsubscribe_links.revoke_now = True
+        paths.append("unsubscribe_links.revoke_now")
     if not paths:
         raise CliError("nothing to change: name at least one field, e.g. --name")
     response = stub(ctx).UpdateVenture(venture_pb2.UpdateVentureRequest(

@@ -33,7 +33,7 @@ from aicmo_common.clients import open_channel
 from aicmo_common.errors import ServiceError, decode_rpc_error
 from aicmo_gateway.edge.config import EdgeConfig
 from aicmo_gateway.edge.metrics import EdgeMetrics
-from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter
+from aicmo_gateway.edge.rate_limit import SharedRateLimiter, SlidingWindowRateLimiter
 
 log = logging.getLogger("aicmo.edge")
 
@@ -134,6 +134,36 @@ class _Metrics(BaseHTTPMiddleware):
         return response
 
 
+def masked_address(email: str, phone: str) -> str:
+    """Enough of the address for its owner to recognise it, too little to learn it from a
+    forwarded link: ``a***@example.com``; a phone shows only its last two digits."""
+    local, at, domain = email.rpartition("@")
+    if at and local:
+        return f"{local[0]}***@{domain}"
+    digits = [c for c in phone if c.isdigit()]
+    if len(digits) >= 4:
+        return "***" + "".join(digits[-2:])
+    return ""
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """What the unsubscribe pages may say about a token's subscription, and the venture's
+    link policy (``revoked_before`` in Unix seconds)."""
+
+    venture_name: str
+    address: str
+    ttl_days: int
+    revoked_before: float | None
+
+    @property
+    def outcome(self) -> str:
+        sender = self.venture_name or "us"
+        if self.address:
+            return f"You will no longer receive messages from {sender} at {self.address}."
+        return f"You will no longer receive messages from {sender}."
+
+
 @dataclass
 class CampaignForm:
     """What a hosted form needs to know about its campaign."""
@@ -151,7 +181,8 @@ class EdgeRoutes:
     """The handlers, sharing the backends, the signer, the rate limiter and the clock."""
 
     def __init__(self, config: EdgeConfig, signer: TokenSigner, metrics: EdgeMetrics,
-                 limiter: SlidingWindowRateLimiter, clock: Callable[[], float]) -> None:
+                 limiter: SlidingWindowRateLimiter | SharedRateLimiter,
+                 clock: Callable[[], float]) -> None:
         self.config = config
         self.signer = signer
         self.metrics = metrics
@@ -187,7 +218,9 @@ class EdgeRoutes:
         return page("form.html", status_code, {"Cache-Control": "no-store"},
                     title=form.campaign.name or "Sign up",
                     heading=form.campaign.name or form.venture.name,
-                    offer=form.venture.offer_summary, action=request.url.path,
+                    venture_name=form.venture.name, offer=form.venture.offer_summary,
+                    privacy_policy_url=form.venture.privacy_policy_url,
+                    action=request.url.path,
                     values=values, utm=utm, errors=errors or [],
                     field_errors=field_errors or {}, consent_text=form.consent_text,
                     consent_text_version=CONSENT_TEXT_VERSION)
@@ -202,9 +235,10 @@ class EdgeRoutes:
 
     async def form_submit(self, request: Request) -> Response:
         ip = client_ip(request, self.config.trust_proxy_headers)
-        if not self.limiter.allow(ip):
+        decision = await self.limiter.acquire(ip)
+        if not decision.allowed:
             self.metrics.blocked.labels("rate_limit").inc()
-            retry = self.limiter.retry_after(ip)
+            retry = decision.retry_after
             return message_page("Too many attempts",
                                 f"Please wait {retry} seconds before trying again.", 429,
                                 {"Retry-After": str(retry)})
@@ -335,20 +369,93 @@ class EdgeRoutes:
         except unsubscribe.InvalidUnsubscribeToken:
             return None
 
+    async def _subscription(self, target: unsubscribe.UnsubscribeTarget) -> Subscription:
+        """Whose subscription a token names and the venture's link policy; raises
+        ``grpc.RpcError`` when leads or venture cannot answer."""
+        assert self.backends is not None
+        address, venture_id = "", ""
+        try:
+            lead = (await self.backends.leads.GetLead(
+                leads_pb2.GetLeadRequest(lead_id=target.lead_id))).lead
+            address = masked_address(lead.email, lead.phone)
+            venture_id = lead.venture_id
+        except grpc.RpcError as error:
+            if error.code() is not grpc.StatusCode.NOT_FOUND:
+                raise
+        if not venture_id and target.campaign_id:
+            with contextlib.suppress(grpc.RpcError):
+                venture_id = (await self.backends.venture.GetCampaign(
+                    venture_pb2.GetCampaignRequest(campaign_id=target.campaign_id))
+                ).campaign.venture_id
+        if not venture_id:
+            return Subscription("", address, 0, None)
+        venture = (await self.backends.venture.GetVenture(
+            venture_pb2.GetVentureRequest(venture_id=venture_id))).venture
+        links = venture.unsubscribe_links
+        revoked = (links.revoked_before.ToNanoseconds() / 1e9
+                   if links.HasField("revoked_before") else None)
+        return Subscription(venture.name, address, links.ttl_days, revoked)
+
+    def _refused(self, target: unsubscribe.UnsubscribeTarget, subscription: Subscription, *,
+                 one_click: bool) -> bool:
+        why = unsubscribe.refusal(target, ttl_days=subscription.ttl_days,
+                                  revoked_before=subscription.revoked_before,
+                                  now=self.clock(), one_click=one_click)
+        if why is not None:
+            self.metrics.unsubscribe_refused.labels(why).inc()
+        return why is not None
+
+    @staticmethod
+    def _expired_page() -> HTMLResponse:
+        # The same words for an expired and a revoked link, and nothing about the person: the
+        # link may have been forwarded.
+        return message_page("This link has expired",
+                            "This unsubscribe link has expired and nothing was changed. To "
+                            "stop messages, use the unsubscribe link in a more recent message, "
+                            "or reply to it and ask to be removed.", 410, _PRIVATE_HEADERS)
+
     async def unsubscribe_page(self, request: Request) -> Response:
         """GET never unsubscribes: link scanners and prefetchers follow every link."""
-        if self._target(request.path_params["token"]) is None:
+        target = self._target(request.path_params["token"])
+        if target is None:
             return message_page("Invalid link", "This unsubscribe link is not valid.", 400,
                                 _PRIVATE_HEADERS)
+        try:
+            subscription = await self._subscription(target)
+        except grpc.RpcError as error:
+            log.warning("unsubscribe lookup failed", extra={"fields": {
+                "code": error.code().name}})
+            return message_page("Please try again",
+                                "This page is temporarily unavailable; please try again in a "
+                                "few minutes.", 503, _PRIVATE_HEADERS)
+        if self._refused(target, subscription, one_click=False):
+            return self._expired_page()
         return page("unsubscribe.html", 200, _PRIVATE_HEADERS, title="Unsubscribe",
-                    action=request.url.path)
+                    action=request.url.path, venture_name=subscription.venture_name,
+                    address=subscription.address, outcome=subscription.outcome)
 
     async def unsubscribe_post(self, request: Request) -> Response:
+        """The RFC 8058 one-click POST (and the page's button). It works for 60 days after the
+        message was sent whatever the venture's link policy (a mailbox provider may offer its
+        button that long: see ``aicmo_common.unsubscribe``); after that the policy decides."""
         token = request.path_params["token"]
         target = self._target(token)
         if target is None:
             return message_page("Invalid link", "This unsubscribe link is not valid.", 400,
                                 _PRIVATE_HEADERS)
+        try:
+            subscription: Subscription | None = await self._subscription(target)
+        except grpc.RpcError as error:
+            subscription = None
+            if not unsubscribe.in_one_click_grace(target, self.clock()):
+                # Without the policy we cannot tell an old link from a revoked one.
+                log.warning("unsubscribe lookup failed", extra={"fields": {
+                    "code": error.code().name}})
+                return message_page("Please try again",
+                                    "We could not unsubscribe you just now; please try again "
+                                    "in a few minutes.", 503, _PRIVATE_HEADERS)
+        if subscription is not None and self._refused(target, subscription, one_click=True):
+            return self._expired_page()
         reason = "one-click unsubscribe"
         if target.campaign_id:
             reason += f" (campaign {target.campaign_id})"
@@ -372,8 +479,10 @@ class EdgeRoutes:
                                     "We could not unsubscribe you just now; please try again "
                                     "in a few minutes.", 503, _PRIVATE_HEADERS)
         self.metrics.unsubscribes.inc()
-        return message_page("Unsubscribed", "You have been unsubscribed. You will not receive "
-                            "further messages from us.", 200, _PRIVATE_HEADERS)
+        outcome = (subscription.outcome if subscription is not None
+                   else "You will not receive further messages from us.")
+        return message_page("Unsubscribed", f"You have been unsubscribed. {outcome}", 200,
+                            _PRIVATE_HEADERS)
 
     async def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -381,11 +490,18 @@ class EdgeRoutes:
 
 def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
                metrics: EdgeMetrics | None = None,
-               limiter: SlidingWindowRateLimiter | None = None,
+               limiter: SlidingWindowRateLimiter | SharedRateLimiter | None = None,
                clock: Callable[[], float] = time.time) -> Starlette:
-    """The ASGI app. Without ``backends`` it opens channels from ``config`` at startup."""
+    """The ASGI app. Without ``backends`` it opens channels from ``config`` at startup.
+
+    The form rate limit is shared by every replica when ``rate_limit_database_url`` names a
+    database, and held in this process otherwise."""
     signer = TokenSigner(config.token_secret)
     metrics = metrics or EdgeMetrics()
+    if limiter is None and config.rate_limit_database_url:
+        limiter = SharedRateLimiter(config.rate_limit_database_url, config.form_rate_limit,
+                                    config.form_rate_window_seconds,
+                                    on_store_error=metrics.rate_limit_store_errors.inc)
     limiter = limiter or SlidingWindowRateLimiter(config.form_rate_limit,
                                                   config.form_rate_window_seconds)
     routes = EdgeRoutes(config, signer, metrics, limiter, clock)
@@ -399,6 +515,8 @@ def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
         finally:
             if owned:
                 await routes.backends.close()
+            if isinstance(limiter, SharedRateLimiter):
+                limiter.close()
 
     app = Starlette(
         routes=[

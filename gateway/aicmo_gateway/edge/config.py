@@ -23,6 +23,8 @@ class EdgeConfig:
     form_rate_limit: int = 10
     form_rate_window_seconds: float = 60.0
     trust_proxy_headers: bool = False
+    # The SQL database every replica's form rate limit shares; empty: each process alone.
+    rate_limit_database_url: str = field(default="", repr=False)
     log_level: str = "info"
     # Client certificate and CA for the edge's calls to the services (mutual TLS).
     tls: TlsConfig | None = None
@@ -52,6 +54,7 @@ class EdgeConfig:
             form_rate_window_seconds=env.float("AICMO_FORM_RATE_WINDOW_SECONDS", 60.0,
                                                minimum=1.0),
             trust_proxy_headers=env.bool("AICMO_TRUST_PROXY_HEADERS", False),
+            rate_limit_database_url=env.str("AICMO_RATE_LIMIT_DATABASE_URL", ""),
             log_level=env.choice("AICMO_LOG_LEVEL", "info",
                                  ("debug", "info", "warning", "error")),
             tls=read_tls(env),

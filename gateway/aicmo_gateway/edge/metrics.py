@@ -20,3 +20,11 @@ class EdgeMetrics:
                                 ["via", "outcome"], registry=self.registry)
         self.unsubscribes = Counter("aicmo_edge_unsubscribes", "One-click unsubscribes done.",
                                     registry=self.registry)
+        self.unsubscribe_refused = Counter(
+            "aicmo_edge_unsubscribe_refused",
+            "Unsubscribe links refused by the venture's policy (expired or revoked).", ["why"],
+            registry=self.registry)
+        self.rate_limit_store_errors = Counter(
+            "aicmo_edge_rate_limit_store_errors",
+            "Rate-limit checks answered by the local limiter because the shared store failed.",
+            registry=self.registry)

@@ -42,6 +42,7 @@ from aicmo_venture.domain.model import (
     KillSwitch,
     SenderIdentity,
     SendWindow,
+    UnsubscribeLinkPolicy,
     Venture,
     Weekday,
 )
@@ -155,6 +156,9 @@ def _venture_values(venture: Venture) -> dict:
         "sender_postal_address": venture.sender.postal_address,
         "created_at": venture.created_at,
         "updated_at": venture.updated_at,
+        "privacy_policy_url": venture.privacy_policy_url,
+        "unsubscribe_ttl_days": venture.unsubscribe_links.ttl_days,
+        "unsubscribe_revoked_before": venture.unsubscribe_links.revoked_before,
     }
 
 
@@ -166,7 +170,10 @@ def _venture(row) -> Venture:
         active=bool(row.active), kill_switch=_kill_switch(row),
         sender=SenderIdentity(row.sender_from_address, row.sender_from_name,
                               row.sender_postal_address),
-        created_at=row.created_at, updated_at=row.updated_at)
+        created_at=row.created_at, updated_at=row.updated_at,
+        privacy_policy_url=row.privacy_policy_url,
+        unsubscribe_links=UnsubscribeLinkPolicy(row.unsubscribe_ttl_days,
+                                                row.unsubscribe_revoked_before))
 
 
 def _campaign_values(campaign: Campaign) -> dict:

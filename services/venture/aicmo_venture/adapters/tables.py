@@ -82,6 +82,10 @@ ventures = Table(
     Column("sender_postal_address", String(500), nullable=False, default=""),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("privacy_policy_url", String(2000), nullable=False, default=""),
+    # Days an unsubscribe link works (0: for ever) and the time before which links are revoked.
+    Column("unsubscribe_ttl_days", Integer, nullable=False, default=0),
+    Column("unsubscribe_revoked_before", UtcDateTime, nullable=True),
 )
 
 campaigns = Table(

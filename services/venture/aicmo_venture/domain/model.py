@@ -67,6 +67,18 @@ class SenderIdentity:
 
 
 @dataclass(frozen=True)
+class UnsubscribeLinkPolicy:
+    """How long a venture's unsubscribe links work (0 days: for ever) and which are revoked.
+
+    The edge enforces it; a one-click POST keeps working for a mailbox provider's lifetime of
+    the button whatever this says (see ``aicmo_common.unsubscribe``).
+    """
+
+    ttl_days: int = 0
+    revoked_before: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class SendWindow:
     """Local days and a [start, end) time of day, in minutes since local midnight."""
 
@@ -89,6 +101,8 @@ class Venture:
     sender: SenderIdentity = field(default_factory=SenderIdentity)
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    privacy_policy_url: str = ""
+    unsubscribe_links: UnsubscribeLinkPolicy = field(default_factory=UnsubscribeLinkPolicy)
 
     def with_changes(self, **changes) -> Venture:
         return replace(self, **changes)

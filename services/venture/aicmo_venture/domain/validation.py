@@ -8,6 +8,7 @@ back typed values only when everything is valid.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -22,6 +23,11 @@ MAX_EMAIL = 254
 MAX_POSTAL_ADDRESS = 500
 MAX_REASON = 500
 MAX_ID = 128
+MAX_URL = 2000
+# Unsubscribe links work for ever (0) or at least 60 days: a mailbox provider may offer its
+# one-click button that long, and CAN-SPAM wants a working opt-out for 30 days at the least.
+MIN_UNSUBSCRIBE_TTL_DAYS = 60
+MAX_UNSUBSCRIBE_TTL_DAYS = 3650
 MAX_DAILY_SEND_LIMIT = 10_000_000
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
@@ -35,13 +41,15 @@ EMAIL = re.compile(r"[^@\s\x00-\x1f]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9
 VENTURE_MASK_PATHS = frozenset({
     "name", "offer_summary", "primary_cta", "default_channels", "timezone", "owner_contact",
     "sender", "sender.from_address", "sender.from_name", "sender.postal_address",
+    "privacy_policy_url", "unsubscribe_links.ttl_days", "unsubscribe_links.revoke_now",
 })
 CAMPAIGN_MASK_PATHS = frozenset({
     "name", "objective", "allowed_channels", "daily_send_limit", "send_window",
     "consent_required",
 })
 # Fields that exist on the resource but change only through their own calls (or never).
-VENTURE_READ_ONLY = frozenset({"id", "active", "kill_switch", "create_time", "update_time"})
+VENTURE_READ_ONLY = frozenset({"id", "active", "kill_switch", "create_time", "update_time",
+                               "unsubscribe_links.revoked_before"})
 CAMPAIGN_READ_ONLY = frozenset({"id", "venture_id", "kill_switch", "status", "create_time",
                                 "update_time"})
 
@@ -51,6 +59,12 @@ class SenderDraft:
     from_address: str = ""
     from_name: str = ""
     postal_address: str = ""
+
+
+@dataclass(frozen=True)
+class UnsubscribeLinksDraft:
+    ttl_days: int = 0
+    revoke_now: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ class VentureDraft:
     timezone: str = ""
     owner_contact: str = ""
     sender: SenderDraft = SenderDraft()
+    privacy_policy_url: str = ""
+    unsubscribe_links: UnsubscribeLinksDraft = UnsubscribeLinksDraft()
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,36 @@ def check_email(errors: Violations, path: str, value: str, *, required: bool) ->
         errors.add(path, f"must be at most {MAX_EMAIL} characters (got {len(value)})")
     elif not EMAIL.fullmatch(value):
         errors.add(path, "must be an email address such as name@example.com")
+    return value
+
+
+def check_https_url(errors: Violations, path: str, value: str) -> str:
+    """An absolute https URL with a host (empty is allowed: no link)."""
+    if not value:
+        return value
+    if len(value) > MAX_URL:
+        errors.add(path, f"must be at most {MAX_URL} characters (got {len(value)})")
+        return value
+    if any(c.isspace() or ord(c) < 0x20 or ord(c) == 0x7f for c in value):
+        errors.add(path, "must not contain spaces or control characters")
+        return value
+    try:
+        parts = urllib.parse.urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        parts, host = None, None
+    if parts is None or parts.scheme.lower() != "https" or not host:
+        errors.add(path, "must be an https URL such as https://example.com/privacy")
+    elif parts.username is not None or parts.password is not None:
+        errors.add(path, "must not carry a user name or password")
+    return value
+
+
+def check_ttl_days(errors: Violations, path: str, value: int) -> int:
+    if value != 0 and not MIN_UNSUBSCRIBE_TTL_DAYS <= value <= MAX_UNSUBSCRIBE_TTL_DAYS:
+        errors.add(path, f"must be 0 (links never expire) or between "
+                         f"{MIN_UNSUBSCRIBE_TTL_DAYS} and {MAX_UNSUBSCRIBE_TTL_DAYS} days "
+                         f"(got {value})")
     return value
 
 
@@ -208,6 +254,18 @@ def check_venture(draft: VentureDraft, errors: Violations, fields: Iterable[str]
         if f"sender.{name}" in wanted and "sender" not in wanted:
             check_sender(errors, f"{prefix}.sender", draft.sender, frozenset({name}))
             values[f"sender.{name}"] = getattr(draft.sender, name)
+    if "privacy_policy_url" in wanted:
+        values["privacy_policy_url"] = check_https_url(errors, f"{prefix}.privacy_policy_url",
+                                                       draft.privacy_policy_url)
+    if "unsubscribe_links.ttl_days" in wanted:
+        values["unsubscribe_links.ttl_days"] = check_ttl_days(
+            errors, f"{prefix}.unsubscribe_links.ttl_days", draft.unsubscribe_links.ttl_days)
+    if "unsubscribe_links.revoke_now" in wanted:
+        # Revocation cannot be undone, so naming the path without asking for it is a mistake.
+        if not draft.unsubscribe_links.revoke_now:
+            errors.add(f"{prefix}.unsubscribe_links.revoke_now",
+                       "must be true when named in update_mask (a revocation cannot be undone)")
+        values["unsubscribe_links.revoke_now"] = True
     return values
 
 

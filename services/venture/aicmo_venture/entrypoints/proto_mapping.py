@@ -13,6 +13,7 @@ from aicmo_venture.domain import model
 from aicmo_venture.domain.validation import (
     CampaignDraft,
     SenderDraft,
+    UnsubscribeLinksDraft,
     VentureDraft,
     WindowDraft,
 )
@@ -49,7 +50,11 @@ def venture(value: model.Venture) -> pb.Venture:
         primary_cta=value.primary_cta, default_channels=[int(c) for c in value.default_channels],
         timezone=value.timezone, owner_contact=value.owner_contact, active=value.active,
         kill_switch=kill_switch(value.kill_switch), sender=sender(value.sender),
-        create_time=timestamp(value.created_at), update_time=timestamp(value.updated_at))
+        create_time=timestamp(value.created_at), update_time=timestamp(value.updated_at),
+        privacy_policy_url=value.privacy_policy_url,
+        unsubscribe_links=pb.UnsubscribeLinkPolicy(
+            ttl_days=value.unsubscribe_links.ttl_days,
+            revoked_before=timestamp(value.unsubscribe_links.revoked_before)))
 
 
 def send_window(value: model.SendWindow | None) -> pb.SendWindow | None:
@@ -98,7 +103,10 @@ def venture_draft(message: pb.Venture) -> VentureDraft:
         primary_cta=message.primary_cta, default_channels=tuple(message.default_channels),
         timezone=message.timezone, owner_contact=message.owner_contact,
         sender=SenderDraft(message.sender.from_address, message.sender.from_name,
-                           message.sender.postal_address))
+                           message.sender.postal_address),
+        privacy_policy_url=message.privacy_policy_url,
+        unsubscribe_links=UnsubscribeLinksDraft(message.unsubscribe_links.ttl_days,
+                                                message.unsubscribe_links.revoke_now))
 
 
 def campaign_draft(message: pb.Campaign) -> CampaignDraft:

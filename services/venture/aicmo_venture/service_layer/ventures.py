@@ -10,7 +10,7 @@ from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain import validation
 from aicmo_venture.domain.errors import InvalidFields, Violation, Violations
-from aicmo_venture.domain.model import Venture
+from aicmo_venture.domain.model import UnsubscribeLinkPolicy, Venture
 from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     ADMINS,
@@ -27,7 +27,7 @@ from aicmo_venture.service_layer.idempotency import (
 )
 
 CREATE_FIELDS = ("id", "name", "offer_summary", "primary_cta", "default_channels", "timezone",
-                 "owner_contact", "sender")
+                 "owner_contact", "sender", "privacy_policy_url", "unsubscribe_links.ttl_days")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,9 @@ def create_venture(repo: VentureRepository, caller: Caller, now: dt.datetime,
     if repo.get_venture(draft.id) is not None:
         raise AlreadyExists(f"venture {draft.id!r} already exists",
                             metadata={"resource": "venture", "id": draft.id})
-    venture = Venture(active=True, created_at=now, updated_at=now, **values)
+    ttl_days = values.pop("unsubscribe_links.ttl_days")
+    venture = Venture(active=True, created_at=now, updated_at=now,
+                      unsubscribe_links=UnsubscribeLinkPolicy(ttl_days=ttl_days), **values)
     repo.add_venture(venture)
     repo.record(venture_event(venture, "venture.created", caller, now,
                               timezone=venture.timezone,
@@ -107,12 +109,17 @@ def update_venture(repo: VentureRepository, caller: Caller, now: dt.datetime,
         return visible_venture(repo, caller, prior)
     venture = visible_venture(repo, caller, draft.id)
     sender = venture.sender
+    links = venture.unsubscribe_links
     changes: dict[str, object] = {}
     for path, value in values.items():
         if path.startswith("sender."):
             field = path.removeprefix("sender.")
             sender = replace(sender, **{field: value})
             changes["sender"] = sender
+        elif path == "unsubscribe_links.ttl_days":
+            links = changes["unsubscribe_links"] = replace(links, ttl_days=value)
+        elif path == "unsubscribe_links.revoke_now":
+            links = changes["unsubscribe_links"] = replace(links, revoked_before=now)
         else:
             changes[path] = value
     updated = venture.with_changes(**changes, updated_at=now)
