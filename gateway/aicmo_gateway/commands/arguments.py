@@ -96,3 +96,14 @@ def send_window(text: str) -> tuple[list[int], int, int, int, int]:
         days.extend(d + 1 for d in range(start, end + 1) if d + 1 not in days)
     return (days, int(match.group("sh")), int(match.group("sm")), int(match.group("eh")),
             int(match.group("em")))
+
+
+def propagation_note(propagation) -> str:
+    """What an engaged kill switch's answer says about the delivering replicas."""
+    if propagation.in_force_everywhere:
+        count = len(propagation.confirmed_replicas)
+        return (f"in force on every delivering replica ({count} confirmed): "
+                "no message's content starts from now on")
+    return ("not confirmed by " + ", ".join(propagation.unconfirmed_replicas)
+            + ": they stopped delivering when their lease ran out and stay stopped until "
+            "they hear the switch")

@@ -169,6 +169,8 @@ def _transition(rpc: str, request_type, verb: str, reason_required: bool):
         response = getattr(stub(ctx), rpc)(request_type(
             campaign_id=campaign_id, reason=reason, request_id=arguments.request_id()))
         show_campaign(ctx, response.campaign, f"campaign {verb}")
+        if isinstance(response, venture_pb2.SetCampaignKillSwitchResponse):
+            state_of(ctx).output.note(arguments.propagation_note(response.propagation))
     return command
 
 

@@ -149,6 +149,7 @@ def kill(ctx: typer.Context, venture_id: str = typer.Argument(...),
     response = stub(ctx).SetVentureKillSwitch(venture_pb2.SetVentureKillSwitchRequest(
         venture_id=venture_id, reason=reason, request_id=arguments.request_id()))
     show_venture(ctx, response.venture, "venture kill switch engaged")
+    state_of(ctx).output.note(arguments.propagation_note(response.propagation))
 
 
 @app.command("unkill")
@@ -192,6 +193,7 @@ def global_kill(ctx: typer.Context, reason: str = typer.Option(..., "--reason"))
     response = stub(ctx).SetGlobalKillSwitch(venture_pb2.SetGlobalKillSwitchRequest(
         reason=reason, request_id=arguments.request_id()))
     _show_switch(ctx, response.kill_switch, "global kill switch engaged")
+    state_of(ctx).output.note(arguments.propagation_note(response.propagation))
 
 
 @global_app.command("unkill")
