@@ -330,9 +330,11 @@ class SendPath:
 
     async def render_for(self, *, content: tpl.MessageContent, channel: str, lead_id: str,
                          lead: Mapping[str, object], campaign_id: str, venture_id: str,
-                         step: int, sender, venture_name: str) -> tpl.MessageContent:
+                         step: int, sender, venture_name: str,
+                         unsubscribe_url: str | None = None) -> tpl.MessageContent:
         """Renders content as it would be sent (footer included for email)."""
-        unsubscribe_url = self.unsubscribe.url(lead_id, campaign_id)
+        # A link carries its issue time: one message uses one link (header, body, footer).
+        unsubscribe_url = unsubscribe_url or self.unsubscribe.url(lead_id, campaign_id)
         context = tpl.RenderContext(
             lead=lead,
             venture={"id": venture_id, "name": venture_name, "from_name": sender.from_name,
@@ -351,17 +353,18 @@ class SendPath:
         venture_name = ""
         if "venture.name" in (tpl.analyse(content, channel=job["channel"])):
             venture_name = (await self.venture.venture(campaign.venture_id)).name
+        unsubscribe_url = self.unsubscribe.url(job["lead_id"], job["campaign_id"])
         rendered = await self.render_for(
             content=content, channel=job["channel"], lead_id=job["lead_id"], lead=contact.lead,
             campaign_id=job["campaign_id"], venture_id=campaign.venture_id, step=job["step"],
-            sender=verdict.sender, venture_name=venture_name)
+            sender=verdict.sender, venture_name=venture_name, unsubscribe_url=unsubscribe_url)
         return OutboundMessage(
             send_id=job["id"], channel=job["channel"], campaign_id=job["campaign_id"],
             venture_id=campaign.venture_id, lead_id=job["lead_id"], step=job["step"],
             to_address=contact.address, from_address=verdict.sender.from_address,
             from_name=verdict.sender.from_name, subject=rendered.subject,
             body_text=rendered.body_text, body_html=rendered.body_html,
-            unsubscribe_url=self.unsubscribe.url(job["lead_id"], job["campaign_id"]),
+            unsubscribe_url=unsubscribe_url,
             postal_address=verdict.sender.postal_address,
             message_id=message_id_for(job["id"], self.settings.mail_domain))
 
