@@ -33,13 +33,47 @@ HEADER_ALIASES = {
     "organisation": "company", "organization": "company", "company name": "company",
     "job title": "title", "position": "title", "consent": "consent_status",
 }
+# A consent column's words. Do-not-contact is for good, so only a word that says it outright
+# puts a person there; a word that could mean "no consent yet" as well as "never contact me"
+# is refused, naming the row, rather than guessed.
+CONSENTED_WORDS = ("consented", "yes", "true", "opt-in")
+DNC_WORDS = ("dnc", "opt-out", "unsubscribed")
+UNKNOWN_WORDS = ("unknown",)
+AMBIGUOUS_WORDS = ("no", "n", "false", "0", "none", "declined", "denied", "refused", "opt out",
+                   "optout", "off")
 CONSENT_WORDS = {
-    "": leads_pb2.CONSENT_STATUS_UNSPECIFIED, "unknown": leads_pb2.CONSENT_STATUS_UNKNOWN,
-    "consented": leads_pb2.CONSENT_STATUS_CONSENTED, "yes": leads_pb2.CONSENT_STATUS_CONSENTED,
-    "true": leads_pb2.CONSENT_STATUS_CONSENTED, "opt-in": leads_pb2.CONSENT_STATUS_CONSENTED,
-    "dnc": leads_pb2.CONSENT_STATUS_DNC, "no": leads_pb2.CONSENT_STATUS_DNC,
-    "opt-out": leads_pb2.CONSENT_STATUS_DNC,
+    "": leads_pb2.CONSENT_STATUS_UNSPECIFIED,
+    **{word: leads_pb2.CONSENT_STATUS_UNKNOWN for word in UNKNOWN_WORDS},
+    **{word: leads_pb2.CONSENT_STATUS_CONSENTED for word in CONSENTED_WORDS},
+    **{word: leads_pb2.CONSENT_STATUS_DNC for word in DNC_WORDS},
 }
+# The columns that carry the evidence of a consent claim, with what each holds.
+CONSENT_EVIDENCE_FIELDS = {
+    "consent_source": "where the consent came from (default import:FILE, the file's name)",
+    "consent_form_url": "the form the person signed up on",
+    "consent_ip": "the address the person signed up from",
+    "consent_text_version": "the version of the consent text the person agreed to",
+    "consent_time": "when, ISO 8601 with an offset (2026-01-31T09:00:00Z)",
+}
+
+
+def consent_problem(value: str) -> str:
+    """Why a consent word is refused."""
+    words = (f"{', '.join(CONSENTED_WORDS)} for consent; {', '.join(DNC_WORDS)} for "
+             f"do-not-contact; unknown or empty for neither")
+    if value.strip().lower() in AMBIGUOUS_WORDS:
+        return (f"consent_status: {value!r} is ambiguous (no consent given, or do not "
+                f"contact?): write {words}")
+    return f"consent_status: {value!r} is not a consent word: write {words}"
+
+
+def understood_headings() -> dict[str, list[str]]:
+    """Every field an import fills by itself, with the headings that name it (the field's
+    own name, in any case, with spaces or dashes for underscores, and the aliases)."""
+    headings: dict[str, list[str]] = {field: [field] for field in IMPORT_FIELDS}
+    for alias, field in HEADER_ALIASES.items():
+        headings[field].append(alias)
+    return headings
 
 
 def canonical_field(heading: str) -> str | None:
@@ -79,8 +113,7 @@ def capture_from_fields(fields: Mapping[str, str]) -> tuple[leads_pb2.LeadCaptur
         elif name == "consent_status":
             status = CONSENT_WORDS.get(value.lower())
             if status is None:
-                problems.append(f"consent_status: {value!r} is not one of consented, unknown, "
-                                "dnc")
+                problems.append(consent_problem(value))
             else:
                 capture.consent_status = status
         elif name == "consent_source":

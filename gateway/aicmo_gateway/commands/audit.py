@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from typing import Any
@@ -11,7 +10,7 @@ import typer
 from google.protobuf import json_format
 
 from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
-from aicmo_gateway import lead_rows
+from aicmo_gateway import csv_safe, lead_rows
 from aicmo_gateway.cli_state import state_of
 from aicmo_gateway.commands import arguments
 from aicmo_gateway.commands.paging import every_item
@@ -156,22 +155,25 @@ def export(
 
 def write_export(api, request: audit_pb2.ExportEventsRequest, out: str, fmt: str = "csv"
                  ) -> int:
-    """Writes the streamed entries to ``out`` (``-``: stdout); returns how many."""
-    handle = sys.stdout if out == "-" else open(out, "w", newline="", encoding="utf-8")
+    """Writes the streamed entries to ``out`` (``-``: stdout); returns how many. A file is
+    written whole or not at all."""
+    if out == "-":
+        return _write_entries(api, request, sys.stdout, fmt)
+    with csv_safe.output_file(out) as handle:
+        return _write_entries(api, request, handle, fmt)
+
+
+def _write_entries(api, request: audit_pb2.ExportEventsRequest, handle, fmt: str) -> int:
+    writer = csv_safe.DictWriter(handle, EXPORT_COLUMNS) if fmt == "csv" else None
+    if writer is not None:
+        writer.writeheader()
     count = 0
-    try:
-        writer = csv.DictWriter(handle, EXPORT_COLUMNS) if fmt == "csv" else None
-        if writer is not None:
-            writer.writeheader()
-        for response in api.stream("ExportEvents", request, timeout=STREAM_TIMEOUT_SECONDS):
-            for entry in response.entries:
-                row = entry_row(entry)
-                if writer is not None:
-                    writer.writerow(row)
-                else:
-                    handle.write(json.dumps(row) + "\n")
-                count += 1
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
+    for response in api.stream("ExportEvents", request, timeout=STREAM_TIMEOUT_SECONDS):
+        for entry in response.entries:
+            row = entry_row(entry)
+            if writer is not None:
+                writer.writerow(row)
+            else:
+                handle.write(json.dumps(row) + "\n")
+            count += 1
     return count

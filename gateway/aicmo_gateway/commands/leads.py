@@ -13,11 +13,12 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
-from aicmo_gateway import lead_rows
+from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo_gateway import csv_safe, lead_rows
 from aicmo_gateway.cli_state import state_of
 from aicmo_gateway.commands import arguments
 from aicmo_gateway.commands.paging import every_item
-from aicmo_gateway.exit_codes import CliError
+from aicmo_gateway.exit_codes import CliError, ExitCode
 from aicmo_gateway.output import message_to_dict
 
 app = typer.Typer(help="Leads: capture, import, list, export, opt-outs, consent, erasure.",
@@ -147,25 +148,68 @@ class _RejectedRows:
         self._headings = headings
         self._lock = threading.Lock()
         self._file = None
-        self._writer: csv.DictWriter | None = None
+        self._writer: csv_safe.DictWriter | None = None
         self.count = 0
+        self.row_numbers: list[int] = []
 
     def add(self, row_number: int, row: dict[str, str], reasons: list[str]) -> None:
         with self._lock:
             if self._writer is None:
                 self._file = self.path.open("w", newline="", encoding="utf-8")
-                self._writer = csv.DictWriter(self._file, ["row", *self._headings, "reasons"],
-                                              extrasaction="ignore")
+                self._writer = csv_safe.DictWriter(self._file,
+                                                   ["row", *self._headings, "reasons"],
+                                                   extrasaction="ignore")
                 self._writer.writeheader()
             self._writer.writerow({"row": row_number, **row, "reasons": "; ".join(reasons)})
             self.count += 1
+            self.row_numbers.append(row_number)
 
     def close(self) -> None:
         if self._file is not None:
             self._file.close()
 
 
-@app.command("import")
+def _import_help() -> str:
+    """``aicmo leads import --help``: the headings it reads by itself and the consent words
+    and evidence columns, from the same tables the import uses."""
+    headings = "\n".join(f"- {field}: {', '.join(repr(h) for h in names)}"
+                          for field, names in lead_rows.understood_headings().items()
+                          if field not in lead_rows.CONSENT_EVIDENCE_FIELDS)
+    evidence = "\n".join(f"- {field}: {meaning}"
+                          for field, meaning in lead_rows.CONSENT_EVIDENCE_FIELDS.items())
+    return f"""Import a CSV file of leads, with a progress bar and a file of rejected rows.
+
+Headings are matched without regard to case, spaces or dashes; other columns are ignored
+unless named with --map COLUMN=FIELD (attr:KEY keeps one as a free attribute).
+
+Headings understood:
+
+{headings}
+
+Consent column (consent_status or Consent): {', '.join(lead_rows.CONSENTED_WORDS)} mean
+consented; {', '.join(lead_rows.DNC_WORDS)} put the person on the do-not-contact list for
+good; unknown or empty leave consent as it is. Anything else, "no" included, is refused with
+the row named.
+
+Consent-evidence columns (headed by these names, e.g. "Consent text version"):
+
+{evidence}
+
+Rejected rows go to NAME.rejected.csv beside FILE (people.csv: people.rejected.csv), or to
+--rejected, with their line number and every reason. When any row is rejected the command
+exits 2 after importing the others; --allow-partial makes that exit 0.
+"""
+
+
+REJECTED_SUFFIX = ".rejected.csv"
+
+
+def rejected_path(file: Path) -> Path:
+    """Where the rejected rows of ``file`` go unless --rejected says otherwise."""
+    return file.with_name(f"{file.stem}{REJECTED_SUFFIX}")
+
+
+@app.command("import", help=_import_help())
 def import_leads(
     ctx: typer.Context,
     file: Path = typer.Argument(..., exists=True, dir_okay=False, readable=True,
@@ -173,13 +217,14 @@ def import_leads(
     venture: str = typer.Option("", "--venture", help="The venture of rows without one."),
     campaign: str = typer.Option("", "--campaign", help="The campaign of rows without one."),
     mapping: list[str] = typer.Option([], "--map", help="COLUMN=FIELD (FIELD a lead field, "
-                                      "attr:<key>, or - to ignore). Repeatable."),
+                                      "attr:KEY, or - to ignore). Repeatable."),
     source: str = typer.Option("import", "--source", help="source_channel of every row."),
     rejected: Path | None = typer.Option(None, "--rejected", help="Where to write rejected "
-                                         "rows (default: FILE.rejected.csv)."),
+                                         "rows (default: NAME.rejected.csv beside FILE)."),
     delimiter: str = typer.Option(",", "--delimiter"),
+    allow_partial: bool = typer.Option(False, "--allow-partial",
+                                       help="Exit 0 even when some rows were rejected."),
 ) -> None:
-    """Import a CSV file of leads, with a progress bar and a file of rejected rows."""
     output = state_of(ctx).output
     with file.open(newline="", encoding="utf-8-sig") as handle:
         total = max(0, sum(1 for _ in csv.reader(handle, delimiter=delimiter)) - 1)
@@ -190,10 +235,10 @@ def import_leads(
         handle.close()
         raise CliError(f"{file} is empty: a CSV file with a heading row is needed")
     columns = _column_mapping(headings, mapping)
-    rejected_rows = _RejectedRows(rejected or file.with_name(f"{file.stem}.rejected.csv"),
-                                  headings)
-    in_flight: dict[int, dict[str, str]] = {}
-    counts = {"created": 0, "matched": 0, "rejected": 0, "suppressed": 0, "merged": 0}
+    rejected_rows = _RejectedRows(rejected or rejected_path(file), headings)
+    in_flight: dict[int, tuple[dict[str, str], bool]] = {}
+    counts = {"created": 0, "matched": 0, "rejected": 0, "suppressed": 0, "marked_dnc": 0,
+              "merged": 0}
     progress = Progress(TextColumn("importing {task.description}"), BarColumn(),
                         MofNCompleteColumn(), TimeElapsedColumn(),
                         console=output.errors if output.json else output.console)
@@ -202,7 +247,8 @@ def import_leads(
     def requests() -> Iterator[leads_pb2.ImportLeadsRequest]:
         for row in reader:
             row_number = reader.line_num
-            fields = {columns[k]: v for k, v in row.items() if k in columns and columns[k]}
+            fields = {columns[k]: csv_safe.restore(v or "") for k, v in row.items()
+                      if k in columns and columns[k]}
             fields.setdefault("venture_id", venture)
             fields.setdefault("campaign_id", campaign)
             fields.setdefault("source_channel", source)
@@ -215,7 +261,8 @@ def import_leads(
                 rejected_rows.add(row_number, row, problems)
                 progress.advance(task)
                 continue
-            in_flight[row_number] = row
+            in_flight[row_number] = (row,
+                                     message.consent_status == leads_pb2.CONSENT_STATUS_DNC)
             yield leads_pb2.ImportLeadsRequest(row_number=row_number, capture=message)
 
     summary = None
@@ -224,7 +271,7 @@ def import_leads(
             for response in stub(ctx).stream("ImportLeads", requests(),
                                              timeout=STREAM_TIMEOUT_SECONDS):
                 for result in response.results:
-                    row = in_flight.pop(result.row_number, {})
+                    row, asked_dnc = in_flight.pop(result.row_number, ({}, False))
                     if result.outcome == leads_pb2.CAPTURE_OUTCOME_REJECTED:
                         rejected_rows.add(result.row_number, row, [
                             f"{v.field}: {v.description}" for v in result.violations]
@@ -233,7 +280,10 @@ def import_leads(
                         key = "created" if result.outcome == leads_pb2.CAPTURE_OUTCOME_CREATED \
                             else "matched"
                         counts[key] += 1
-                    counts["suppressed"] += int(result.suppressed)
+                        # Suppressed: the row's person is on the do-not-contact list now,
+                        # by an earlier entry or by the row's own consent column.
+                        counts["suppressed"] += int(result.suppressed or asked_dnc)
+                        counts["marked_dnc"] += int(asked_dnc)
                     counts["merged"] += len(result.merged_lead_ids)
                     progress.advance(task)
                 if response.HasField("summary"):
@@ -244,8 +294,17 @@ def import_leads(
     counts["rejected"] = rejected_rows.count
     report = {"file": str(file), "rows": total, **counts,
               "import_id": summary.import_id if summary else "",
-              "rejected_file": str(rejected_rows.path) if rejected_rows.count else None}
+              "rejected_file": str(rejected_rows.path) if rejected_rows.count else None,
+              "rejected_lines": sorted(rejected_rows.row_numbers)}
     output.record(report, title="import finished")
+    if rejected_rows.count and not allow_partial:
+        lines = sorted(rejected_rows.row_numbers)
+        shown = ", ".join(str(n) for n in lines[:20])
+        more = "" if len(lines) <= 20 else f" and {len(lines) - 20} more"
+        which = "lines" if len(lines) > 1 else "line"
+        raise CliError(f"{len(lines)} of {total} row(s) rejected ({which} {shown}{more}); "
+                       f"the others were imported; reasons in {rejected_rows.path} "
+                       "(--allow-partial accepts a partial import)", ExitCode.BAD_USAGE)
 
 
 @app.command("list")
@@ -309,28 +368,40 @@ def export(
     include_inactive: bool = typer.Option(False, "--include-inactive",
                                           help="Also merged and erased leads."),
 ) -> None:
-    """Write a campaign's leads as CSV (streamed: any size)."""
+    """Write a campaign's leads as CSV (streamed: any size). An unknown campaign, or one
+    outside the token's venture, is NOT_FOUND (exit 3) and writes no file."""
     output = state_of(ctx).output
-    request = leads_pb2.ExportLeadsRequest(campaign_id=campaign_id,
+    campaign = find_campaign(ctx, campaign_id)
+    request = leads_pb2.ExportLeadsRequest(venture_id=campaign.venture_id,
+                                           campaign_id=campaign_id,
                                            include_inactive=include_inactive)
     if consent:
         request.consent_status = _consent_status(consent)
     target = out or f"leads-{campaign_id}.csv"
-    to_stdout = target == "-"
-    handle = sys.stdout if to_stdout else open(target, "w", newline="", encoding="utf-8")
+    if target == "-":
+        write_lead_export(stub(ctx), request, sys.stdout)
+        return
+    with csv_safe.output_file(target) as handle:
+        count = write_lead_export(stub(ctx), request, handle)
+    output.record({"file": target, "leads": count}, title="export written")
+
+
+def find_campaign(ctx: typer.Context, campaign_id: str) -> venture_pb2.Campaign:
+    """The campaign an export is about, as the venture service sees it for this token:
+    NOT_FOUND (exit 3) when it does not exist or belongs to another venture."""
+    api = state_of(ctx).connection.stub("venture", venture_pb2_grpc.VentureServiceStub)
+    return api.GetCampaign(venture_pb2.GetCampaignRequest(campaign_id=campaign_id)).campaign
+
+
+def write_lead_export(api, request: leads_pb2.ExportLeadsRequest, handle) -> int:
+    """Streams the leads into ``handle`` as CSV; returns how many."""
+    writer = csv_safe.DictWriter(handle, lead_rows.EXPORT_COLUMNS)
+    writer.writeheader()
     count = 0
-    try:
-        writer = csv.DictWriter(handle, lead_rows.EXPORT_COLUMNS)
-        writer.writeheader()
-        for response in stub(ctx).stream("ExportLeads", request,
-                                         timeout=STREAM_TIMEOUT_SECONDS):
-            writer.writerow(lead_rows.lead_row(response.lead))
-            count += 1
-    finally:
-        if not to_stdout:
-            handle.close()
-    if not to_stdout:
-        output.record({"file": target, "leads": count}, title="export written")
+    for response in api.stream("ExportLeads", request, timeout=STREAM_TIMEOUT_SECONDS):
+        writer.writerow(lead_rows.lead_row(response.lead))
+        count += 1
+    return count
 
 
 @app.command("dnc")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from pathlib import Path
@@ -11,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from aicmo.distribution.v1 import distribution_pb2 as dist_pb2
-from aicmo_gateway import lead_rows
+from aicmo_gateway import csv_safe, lead_rows
 from aicmo_gateway.commands.audit import EXPORT_COLUMNS as AUDIT_COLUMNS
 from aicmo_gateway.commands.audit import entry_row
 from aicmo_gateway.reports.collect import CampaignFacts
@@ -87,14 +86,14 @@ def write_csvs(facts: CampaignFacts, folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     campaign_id = facts.campaign.id
     paths = {name: folder / f"{name}-{campaign_id}.csv" for name in ("leads", "sends", "audit")}
-    with paths["leads"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, (*lead_rows.EXPORT_COLUMNS, "contactable"))
+    with csv_safe.output_file(paths["leads"]) as handle:
+        writer = csv_safe.DictWriter(handle, (*lead_rows.EXPORT_COLUMNS, "contactable"))
         writer.writeheader()
         for lead in facts.leads:
             writer.writerow({**lead_rows.lead_row(lead),
                              "contactable": lead.lead_id in facts.contactable_ids})
-    with paths["sends"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, SEND_COLUMNS)
+    with csv_safe.output_file(paths["sends"]) as handle:
+        writer = csv_safe.DictWriter(handle, SEND_COLUMNS)
         writer.writeheader()
         for job in facts.sends:
             writer.writerow({
@@ -110,8 +109,8 @@ def write_csvs(facts: CampaignFacts, folder: Path) -> dict[str, Path]:
                 "sent_time": _time(job.sent_time, job.HasField("sent_time")),
                 "dry_run": job.dry_run,
             })
-    with paths["audit"].open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, AUDIT_COLUMNS)
+    with csv_safe.output_file(paths["audit"]) as handle:
+        writer = csv_safe.DictWriter(handle, AUDIT_COLUMNS)
         writer.writeheader()
         for entry in facts.audit_entries:
             writer.writerow(entry_row(entry))

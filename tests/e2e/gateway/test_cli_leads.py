@@ -4,6 +4,7 @@ list, show, export, dnc, consent, erase."""
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -66,7 +67,13 @@ def test_import_reports_progress_and_writes_rejected_rows(aicmo, campaign, tmp_p
         encoding="utf-8")
     result = aicmo("--output", "json", "leads", "import", str(source), "--venture", venture_id,
                    "--campaign", campaign_id, "--map", "Favourite colour=attr:colour")
-    report = result.json()
+    # Rows were rejected: exit 2 (the others imported), the report still on stdout.
+    assert result.code == 2, result.stderr
+    assert "2 of 5 row(s) rejected (lines 5, 6)" in result.stderr
+    assert "--allow-partial" in result.stderr
+    report = json.loads(result.stdout)
+    assert report["rejected_lines"] == [5, 6]
+    assert report["rejected_file"] == str(tmp_path / "people.rejected.csv")
     assert (report["rows"], report["created"], report["matched"], report["rejected"]) \
         == (5, 2, 1, 2)
     with open(report["rejected_file"], newline="", encoding="utf-8") as handle:

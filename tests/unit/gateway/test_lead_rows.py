@@ -53,3 +53,23 @@ def test_export_row_flattens_touches_and_evidence():
     assert (row["consent_status"], row["state"], row["touch_count"]) == ("dnc", "active", 3)
     assert (row["first_touch_source"], row["first_touch_utm_source"]) == ("web_form", "news")
     assert row["last_touch_source"] == "" and row["consent_time"] == ""
+
+
+def test_only_explicit_words_put_a_person_on_the_do_not_contact_list():
+    for word in ("dnc", "opt-out", "Unsubscribed", " DNC "):
+        capture, problems = lead_rows.capture_from_fields({"consent_status": word})
+        assert problems == [] and capture.consent_status == leads_pb2.CONSENT_STATUS_DNC, word
+    for word in ("no", "No", "false", "0", "n", "declined"):
+        capture, problems = lead_rows.capture_from_fields({"consent_status": word})
+        assert capture.consent_status == leads_pb2.CONSENT_STATUS_UNSPECIFIED, word
+        assert len(problems) == 1 and "ambiguous" in problems[0], word
+        assert "dnc, opt-out, unsubscribed" in problems[0]
+    _, problems = lead_rows.capture_from_fields({"consent_status": "perhaps"})
+    assert "is not a consent word" in problems[0]
+
+
+def test_the_headings_understood_cover_every_import_field_and_alias():
+    headings = lead_rows.understood_headings()
+    assert set(headings) == set(lead_rows.IMPORT_FIELDS)
+    assert "e-mail" in headings["email"] and "consent" in headings["consent_status"]
+    assert set(lead_rows.CONSENT_EVIDENCE_FIELDS) <= set(headings)
