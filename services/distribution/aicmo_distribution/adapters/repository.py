@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_distribution.adapters.tables import audit_outbox, runs, send_jobs, templates
-from aicmo_distribution.domain.sends import SendState
+from aicmo_distribution.domain.sends import NOT_LEFT_STAGES, SendState
 
 SERVICE = "distribution"
 ACTIVE_RUN_STATES = ("RUNNING", "WAITING")
@@ -380,7 +380,10 @@ def _claimed_update(names: tuple[str, ...], require_active_run: bool, returning:
 
 
 def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:
-    """Jobs left SENDING by a replica that is gone (its claim lapsed): UNKNOWN_OUTCOME."""
+    """Jobs left SENDING by a replica that is gone (its claim lapsed). One whose latest
+    attempt provably stopped before the content left (``NOT_LEFT_STAGES``) is QUEUED again;
+    any other (content sent, or stage not known) is UNKNOWN_OUTCOME, never resent by itself.
+    Returns the rows as they were, each with ``state`` set to the state it got."""
     rows = [_row(r) for r in session.execute(
         select(send_jobs).where(send_jobs.c.state == str(SendState.SENDING),
                                 or_(send_jobs.c.claimed_by.is_(None),
@@ -388,15 +391,27 @@ def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:
         .with_for_update(skip_locked=True)).mappings()]
     if not rows:
         return []
-    ids = [row["id"] for row in rows]
-    session.execute(update(send_jobs).where(send_jobs.c.id.in_(ids),
-                                            send_jobs.c.state == str(SendState.SENDING))
-                    .values(state=str(SendState.UNKNOWN_OUTCOME),
-                            block_reasons="DELIVERY_OUTCOME_UNKNOWN", transient=False,
-                            detail="the process stopped while the channel was being called; "
-                                   "review before any resend",
-                            claimed_by=None, claim_expires_at=None, updated_at=now,
-                            updated_day=day_of(now)))
+    stages = [str(stage) for stage in NOT_LEFT_STAGES]
+    requeue = [row["id"] for row in rows if row["delivery_stage"] in stages]
+    unknown = [row["id"] for row in rows if row["delivery_stage"] not in stages]
+    common = dict(transient=False, claimed_by=None, claim_expires_at=None, updated_at=now,
+                  updated_day=day_of(now))
+    if requeue:
+        session.execute(update(send_jobs).where(send_jobs.c.id.in_(requeue),
+                                                send_jobs.c.state == str(SendState.SENDING))
+                        .values(state=str(SendState.QUEUED), block_reasons="",
+                                detail="the process stopped before the message left; "
+                                       "queued again", next_attempt_at=None, **common))
+    if unknown:
+        session.execute(update(send_jobs).where(send_jobs.c.id.in_(unknown),
+                                                send_jobs.c.state == str(SendState.SENDING))
+                        .values(state=str(SendState.UNKNOWN_OUTCOME),
+                                block_reasons="DELIVERY_OUTCOME_UNKNOWN",
+                                detail="the process stopped while the channel was being "
+                                       "called; review before any resend", **common))
+    for row in rows:
+        row["state"] = str(SendState.QUEUED if row["id"] in requeue
+                           else SendState.UNKNOWN_OUTCOME)
     return rows
 
 

@@ -71,7 +71,9 @@ def send_proto(row: dict) -> pb.SendJob:
         remaining_quota_today=row["remaining_quota"],
         next_attempt_time=_stamp(row["next_attempt_at"]),
         create_time=_stamp(row["created_at"]), update_time=_stamp(row["updated_at"]),
-        sent_time=_stamp(row["sent_at"]), resolution_note=row["resolution_note"])
+        sent_time=_stamp(row["sent_at"]), resolution_note=row["resolution_note"],
+        delivery_stage=pb.DeliveryStage.Value("DELIVERY_STAGE_" + row["delivery_stage"])
+        if row.get("delivery_stage") else pb.DELIVERY_STAGE_UNSPECIFIED)
 
 
 def run_proto(view: RunView) -> pb.Run:

@@ -384,25 +384,33 @@ class RunWorker:
         self._wake.set()
 
     async def reconcile(self) -> int:
-        """Jobs left SENDING by a process that is gone become UNKNOWN_OUTCOME (never resent)."""
+        """Jobs left SENDING by a process that is gone: back to the queue when their content
+        provably never left, UNKNOWN_OUTCOME otherwise (never resent by itself)."""
         now = self._path.clock()
 
-        def reconcile(session) -> int:
+        def reconcile(session) -> list[dict]:
             rows = repo.reconcile_sending(session, now=now)
             for row in rows:
-                repo.audit(session, action="send.unknown_outcome", entity_type="send",
+                unknown = row["state"] == str(SendState.UNKNOWN_OUTCOME)
+                repo.audit(session, action="send.unknown_outcome" if unknown
+                           else "send.requeued", entity_type="send",
                            entity_id=row["id"], actor=SYSTEM_ACTOR,
                            venture_id=row["venture_id"],
                            context={"campaign_id": row["campaign_id"],
                                     "lead_id": row["lead_id"], "run_id": row["run_id"] or "",
-                                    "reasons": ["DELIVERY_OUTCOME_UNKNOWN"]}, now=now)
-            return len(rows)
+                                    "delivery_stage": row["delivery_stage"] or "",
+                                    "reasons": ["DELIVERY_OUTCOME_UNKNOWN"] if unknown
+                                    else []}, now=now)
+            return rows
 
-        count = await self._path.db.run(reconcile)
-        if count:
-            log.warning("%d sends were left SENDING by a stopped process; now UNKNOWN_OUTCOME",
-                        count)
-        return count
+        rows = await self._path.db.run(reconcile)
+        unknown = sum(row["state"] == str(SendState.UNKNOWN_OUTCOME) for row in rows)
+        if rows:
+            log.warning("%d sends were left SENDING by a stopped process: %d now "
+                        "UNKNOWN_OUTCOME, %d queued again (their content never left)",
+                        len(rows), unknown, len(rows) - unknown)
+            self.wake()
+        return len(rows)
 
     async def start(self) -> None:
         self._stopping = False

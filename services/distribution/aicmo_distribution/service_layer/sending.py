@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import functools
+import inspect
 import logging
 import time
 import uuid
@@ -35,6 +36,7 @@ from aicmo_distribution.domain.sends import (
     DUE_STATES,
     RUN_HALTING_REASONS,
     BlockReason,
+    DeliveryStage,
     FailureWindow,
     Outcome,
     SendState,
@@ -89,6 +91,7 @@ class SendPath:
         # Outcomes come back from the channel one by one: gathering them a few milliseconds
         # makes their units larger (the job is settled a moment later; nothing waits on it).
         self._outcomes = WriteBatcher(database, self._record_outcomes, linger_seconds=0.005)
+        self._content_marks = WriteBatcher(database, self._mark_content)
 
     @property
     def claim_ttl(self) -> dt.timedelta:
@@ -359,14 +362,21 @@ class SendPath:
     async def _deliver(self, job: dict, message: OutboundMessage, adapter, values: dict,
                        in_run: bool) -> dict:
         now = self.clock()
-        marked = await self._marks.write((job, message, values, now))
+        reports = reports_content(adapter)
+        # STARTED only where the channel says when its content begins (``on_content``);
+        # otherwise the stage stays unknown and a crash leaves the send for review.
+        marked = await self._marks.write((job, message, {
+            **values, "delivery_stage": str(DeliveryStage.STARTED) if reports else None}, now))
         if marked is None:
             return await self._not_marked(job, values)
         self._on_change()
         gate = functools.partial(self.gate.stopped, job["campaign_id"], job["channel"])
+        hooks = {"on_content": functools.partial(self.reached_content, job["id"])} \
+            if reports else {}
         try:
             result = await asyncio.wait_for(
-                adapter.deliver(message, gate), self.settings.delivery_timeout_seconds + 5)
+                adapter.deliver(message, gate, **hooks),
+                self.settings.delivery_timeout_seconds + 5)
         except asyncio.CancelledError:
             raise  # the job stays SENDING: reconciled to UNKNOWN_OUTCOME, never re-sent
         except Exception as error:  # noqa: BLE001 - we cannot know whether it went out
@@ -376,10 +386,12 @@ class SendPath:
         now = self.clock()
         attempts = marked["delivery_attempts"]
         after: dict[str, object] = {}
+        if reports and result.status in ANSWERED_STATUSES:
+            after["delivery_stage"] = str(DeliveryStage.ANSWERED)
         if result.status is DeliveryStatus.SENT:
             outcome = Outcome(SendState.SENT, (), False, result.detail or "delivered")
-            after = {"sent_at": now, "message_id": result.provider_message_id
-                     or message.message_id}
+            after.update(sent_at=now, message_id=result.provider_message_id
+                         or message.message_id)
         elif result.status is DeliveryStatus.PERMANENT:
             outcome = Outcome(SendState.FAILED, (BlockReason.DELIVERY_REJECTED,), False,
                               result.detail)
@@ -403,6 +415,26 @@ class SendPath:
         if in_run:
             await self._check_autopause(finished)
         return finished
+
+    async def reached_content(self, send_id: str) -> None:
+        """The channel is about to send the content (SMTP DATA, a webhook's body): records
+        stage CONTENT durably (committed when this returns), so a crash from here on leaves
+        the send for review instead of the queue. Raises ``ContentNotRecorded`` when the send
+        is no longer this replica's SENDING job (its claim lapsed and it may have been queued
+        again elsewhere), or the error of the write: the channel must not send the content
+        then."""
+        now = self.clock()
+        if await self._content_marks.write((send_id, now)) is None:
+            raise ContentNotRecorded(f"send {send_id} is no longer this replica's to deliver")
+
+    def _mark_content(self, session, marks: list[tuple[str, dt.datetime]]
+                      ) -> list[dict | None]:
+        return repo.update_claimed_sends(session, [
+            (send_id, str(SendState.SENDING), {
+                "state": str(SendState.SENDING),
+                "delivery_stage": str(DeliveryStage.CONTENT),
+                "updated_at": now, "updated_day": repo.day_of(now)})
+            for send_id, now in marks], replica=self.replica)
 
     def _withheld(self, job: dict, result: DeliveryResult) -> Outcome:
         """Nothing went out: the send was stopped after its verdict (or the last look could
@@ -556,6 +588,25 @@ class SendPath:
 
         await self.db.run(halt)
         log.warning(reason)
+
+
+# The channel gave an answer about the message (not "maybe", not "held back").
+ANSWERED_STATUSES = frozenset({DeliveryStatus.SENT, DeliveryStatus.PERMANENT,
+                               DeliveryStatus.TRANSIENT})
+
+
+class ContentNotRecorded(Exception):
+    """Stage CONTENT could not be recorded for a send: its content must not be sent."""
+
+
+def reports_content(adapter) -> bool:
+    """Whether the channel's ``deliver`` takes ``on_content``: an awaitable it calls right
+    before the first byte of the content (SMTP DATA, a webhook's request body), which records
+    the stage and raises when the content must not go."""
+    try:
+        return "on_content" in inspect.signature(adapter.deliver).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class WriteBatcher:
