@@ -90,3 +90,19 @@ def test_a_channel_reports_content_only_when_its_deliver_takes_on_content():
         async def deliver(self, message, gate=None): ...
 
     assert reports_content(Reporting()) and not reports_content(Silent())
+
+
+async def test_auto_pause_counts_settled_failures_not_transient_refusals_awaiting_retry(
+        database):
+    def attempt(index: int, state: str) -> dict:
+        return job(index, run_id="run", state=state, delivery_attempts=1,
+                   updated_at=NOW + dt.timedelta(seconds=index))
+
+    rows = [attempt(0, "SENT"), attempt(1, "RETRYING"), attempt(2, "RETRYING"),
+            attempt(3, "FAILED"), attempt(4, "SENT"), attempt(5, "UNKNOWN_OUTCOME"),
+            attempt(6, "QUEUED"), job(7, run_id="run", state="FAILED")]  # 7: never attempted
+    for row in rows:
+        await database.run(repo.insert_send, row)
+    # Newest first: 5 unknown, 4 sent, 3 failed, 0 sent; the 451s waiting to retry are out.
+    assert await database.run_read(repo.recent_delivery_failures, "run", 10) == [
+        True, False, True, False]

@@ -446,13 +446,17 @@ def count_sends(session: Session, *, campaign_id: str, since: dt.datetime | None
 
 
 def recent_delivery_failures(session: Session, run_id: str, window: int) -> list[bool]:
-    """For a run's latest ``window`` jobs that reached the channel, newest first: failed?"""
+    """For a run's latest ``window`` jobs whose delivery settled, newest first: failed?
+
+    Only settled deliveries count: a transient refusal (a greylisting 451) waiting for its
+    retry is not a failure yet; it counts once its retries are exhausted (FAILED)."""
+    failed = {str(SendState.FAILED), str(SendState.UNKNOWN_OUTCOME)}
     rows = session.execute(
         select(send_jobs.c.state).where(send_jobs.c.run_id == run_id,
                                         send_jobs.c.delivery_attempts > 0,
-                                        send_jobs.c.state != str(SendState.SENDING))
+                                        send_jobs.c.state.in_([str(SendState.SENT),
+                                                               *sorted(failed)]))
         .order_by(send_jobs.c.updated_at.desc(), send_jobs.c.id.desc()).limit(window))
-    failed = {str(SendState.FAILED), str(SendState.RETRYING), str(SendState.UNKNOWN_OUTCOME)}
     return [state in failed for (state,) in rows]
 
 

@@ -596,9 +596,10 @@ class RunWorker:
                 return
             pending, deferred, earliest = repo.run_pending(session, run_id)
             if pending == 0:
+                # Completed (after a human resumed it, if it was auto-paused): not paused.
                 if repo.update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
                                                      "next_wake_at": None, "halt_reason": "",
-                                                     "updated_at": now},
+                                                     "auto_paused": False, "updated_at": now},
                                    states=repo.ACTIVE_RUN_STATES):
                     repo.audit(session, action="run.completed", entity_type="run",
                                entity_id=run_id, actor=SYSTEM_ACTOR,

@@ -554,8 +554,9 @@ class SendPath:
 
     async def _check_autopause(self, job: dict) -> None:
         window = self.settings.autopause
-        if window.ratio <= 0 or job["state"] == str(SendState.SENT):
-            return
+        if window.ratio <= 0 or job["state"] not in (str(SendState.FAILED),
+                                                     str(SendState.UNKNOWN_OUTCOME)):
+            return  # only a settled failure can cross the threshold
         recent = await self.db.run_read(repo.recent_delivery_failures, job["run_id"],
                                         window.window)
         if not window.crossed(recent):
