@@ -25,8 +25,8 @@ runs_app = typer.Typer(help="Campaign runs: inspect, resume, cancel.", no_args_i
 
 SEND_COLUMNS = ("id", "lead_id", "channel", "step", "state", "block_reasons",
                 "delivery_stage", "update_time")
-RUN_COLUMNS = ("id", "campaign_id", "state", "lead_count", "progress", "halt_reason",
-               "update_time")
+RUN_COLUMNS = ("id", "campaign_id", "state", "lead_count", "progress", "in_flight", "queued",
+               "halt_reason", "update_time")
 # Send states that end a job; a run is done when every job is in one of them.
 SETTLED_STATES = (dist_pb2.SEND_STATE_SENT, dist_pb2.SEND_STATE_SUPPRESSED,
                   dist_pb2.SEND_STATE_BLOCKED, dist_pb2.SEND_STATE_FAILED,
@@ -68,6 +68,10 @@ def run_view(run: dist_pb2.Run) -> dict[str, Any]:
                                    for c in run.block_reason_counts}
     data["halt_block_reasons"] = block_words(run.halt_block_reasons)
     data["progress"] = f"{settled_count(run)}/{run.lead_count}"
+    # A halting run still has sends with a channel (in flight); queued ones wait for resume.
+    counts = {c.state: c.count for c in run.state_counts}
+    data["in_flight"] = counts.get(dist_pb2.SEND_STATE_SENDING, 0)
+    data["queued"] = counts.get(dist_pb2.SEND_STATE_QUEUED, 0)
     return data
 
 

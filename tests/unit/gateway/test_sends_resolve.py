@@ -29,3 +29,11 @@ def test_the_review_queue_shows_how_far_each_delivery_got():
     view = send_view(dist_pb2.SendJob(id="s", state=dist_pb2.SEND_STATE_UNKNOWN_OUTCOME,
                                       delivery_stage=dist_pb2.DELIVERY_STAGE_CONTENT))
     assert view["state"] == "unknown_outcome" and view["delivery_stage"] == "content"
+
+
+def test_a_run_shows_its_sends_in_flight_and_queued():
+    from aicmo_gateway.commands.distribution import run_view
+    view = run_view(dist_pb2.Run(id="r", state=dist_pb2.RUN_STATE_HALTING, state_counts=[
+        dist_pb2.StateCount(state=dist_pb2.SEND_STATE_SENDING, count=3),
+        dist_pb2.StateCount(state=dist_pb2.SEND_STATE_QUEUED, count=7)]))
+    assert (view["state"], view["in_flight"], view["queued"]) == ("halting", 3, 7)

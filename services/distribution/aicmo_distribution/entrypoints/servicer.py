@@ -86,7 +86,7 @@ def run_proto(view: RunView) -> pb.Run:
         audience=pb.AudienceFilter(consented_only=audience.consented_only,
                                    source_channel=audience.source_channel,
                                    lead_ids=list(audience.lead_ids)),
-        dry_run=row["dry_run"], state=pb.RunState.Value("RUN_STATE_" + row["state"]),
+        dry_run=row["dry_run"], state=pb.RunState.Value("RUN_STATE_" + view.state),
         halt_reason=row["halt_reason"],
         halt_block_reasons=_reasons(row["halt_block_reasons"]),
         auto_paused=row["auto_paused"], lead_count=row["lead_count"],

@@ -87,6 +87,18 @@ class RunView:
     state_counts: dict[str, int] = field(default_factory=dict)
     reason_counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def state(self) -> str:
+        """The run's state as reported: a halted run whose sends already handed to a channel
+        are still settling is HALTING until none is SENDING (nothing new starts meanwhile)."""
+        return reported_state(self.run["state"], self.state_counts)
+
+
+def reported_state(stored: str, state_counts: dict[str, int]) -> str:
+    if stored == "HALTED" and state_counts.get(str(SendState.SENDING), 0) > 0:
+        return "HALTING"
+    return stored
+
 
 async def _views(path: SendPath, rows: Sequence[dict]) -> list[RunView]:
     ids = [row["id"] for row in rows]
@@ -196,11 +208,16 @@ async def list_runs(path: SendPath, *, campaign_id: str, state: str | None, size
     limit = page_size(size, errors)
     before = page_position(token, errors)
     errors.raise_if_any()
+    # HALTING is a HALTED run with sends still SENDING (see RunView.state).
     rows = await path.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
-                                  state=state, venture_id=principal.venture, before=before,
+                                  state="HALTED" if state == "HALTING" else state,
+                                  venture_id=principal.venture, before=before,
                                   limit=limit + 1)
     rows, next_token = page_of(rows, limit)
-    return await _views(path, rows), next_token
+    views = await _views(path, rows)
+    if state in ("HALTED", "HALTING"):
+        views = [view for view in views if view.state == state]
+    return views, next_token
 
 
 async def resume_run(path: SendPath, worker: RunWorker, run_id: str, principal: Principal
@@ -221,7 +238,7 @@ async def resume_run(path: SendPath, worker: RunWorker, run_id: str, principal: 
         return True
 
     if not await path.db.run(resume):
-        raise FailedPrecondition(f"run {run_id} is {view.run['state']}, not HALTED",
+        raise FailedPrecondition(f"run {run_id} is {view.state}, not HALTED",
                                  reason="INVALID_TRANSITION")
     worker.wake()
     return await get_run(path, run_id, principal)
