@@ -601,3 +601,15 @@ def settle_unknown(session: Session, send_id: str, values: Mapping) -> bool:
         update(send_jobs).where(send_jobs.c.id == send_id,
                                 send_jobs.c.state == str(SendState.UNKNOWN_OUTCOME))
         .values(**values)).rowcount == 1
+
+
+def complete_reviewed_run(session: Session, run_id: str, now: dt.datetime) -> bool:
+    """A run AWAITING_REVIEW whose last UNKNOWN_OUTCOME send was settled is COMPLETED."""
+    left = session.execute(select(func.count()).select_from(send_jobs).where(
+        send_jobs.c.run_id == run_id,
+        send_jobs.c.state == str(SendState.UNKNOWN_OUTCOME))).scalar_one()
+    if left:
+        return False
+    return update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
+                                        "halt_reason": "", "auto_paused": False,
+                                        "updated_at": now}, states=("AWAITING_REVIEW",))

@@ -612,7 +612,18 @@ class RunWorker:
                     or not run["planning_done"]:
                 return
             pending, deferred, earliest = repo.run_pending(session, run_id)
-            if pending == 0:
+            counts = repo.run_state_counts(session, [run_id])[run_id]
+            if pending == 0 and counts.get(str(SendState.UNKNOWN_OUTCOME)):
+                # Nothing left to deliver, but some sends await an operator's review.
+                if repo.update_run(session, run_id, {
+                        "state": "AWAITING_REVIEW", "next_wake_at": None,
+                        "halt_reason": "sends with an unknown outcome await review "
+                                       "(ResolveUnknownOutcome)", "updated_at": now},
+                        states=repo.ACTIVE_RUN_STATES):
+                    repo.audit(session, action="run.awaiting_review", entity_type="run",
+                               entity_id=run_id, actor=SYSTEM_ACTOR,
+                               venture_id=run["venture_id"], context=counts, now=now)
+            elif pending == 0:
                 # Completed (after a human resumed it, if it was auto-paused): not paused.
                 if repo.update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
                                                      "next_wake_at": None, "halt_reason": "",
@@ -621,8 +632,7 @@ class RunWorker:
                     repo.audit(session, action="run.completed", entity_type="run",
                                entity_id=run_id, actor=SYSTEM_ACTOR,
                                venture_id=run["venture_id"],
-                               context=repo.run_state_counts(session, [run_id])[run_id],
-                               now=now)
+                               context=counts, now=now)
             elif pending == deferred:
                 if run["state"] != "WAITING" or run["next_wake_at"] != earliest:
                     repo.update_run(session, run_id, {
