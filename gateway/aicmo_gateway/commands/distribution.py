@@ -23,9 +23,10 @@ sends_app = typer.Typer(help="Send jobs: what was sent, blocked or deferred, and
                         no_args_is_help=True)
 runs_app = typer.Typer(help="Campaign runs: inspect, resume, cancel.", no_args_is_help=True)
 
-SEND_COLUMNS = ("id", "lead_id", "channel", "step", "state", "block_reasons", "update_time")
-RUN_COLUMNS = ("id", "campaign_id", "state", "lead_count", "progress", "halt_reason",
-               "update_time")
+SEND_COLUMNS = ("id", "lead_id", "channel", "step", "state", "block_reasons",
+                "delivery_stage", "update_time")
+RUN_COLUMNS = ("id", "campaign_id", "state", "lead_count", "progress", "in_flight", "queued",
+               "halt_reason", "update_time")
 # Send states that end a job; a run is done when every job is in one of them.
 SETTLED_STATES = (dist_pb2.SEND_STATE_SENT, dist_pb2.SEND_STATE_SUPPRESSED,
                   dist_pb2.SEND_STATE_BLOCKED, dist_pb2.SEND_STATE_FAILED,
@@ -48,6 +49,8 @@ def send_view(job: dist_pb2.SendJob) -> dict[str, Any]:
     data["state"] = arguments.enum_word(dist_pb2.SendState, "SEND_STATE_", job.state)
     data["channel"] = arguments.channel_words([job.channel])[0]
     data["block_reasons"] = block_words(job.block_reasons)
+    data["delivery_stage"] = arguments.enum_word(dist_pb2.DeliveryStage, "DELIVERY_STAGE_",
+                                                 job.delivery_stage)
     return data
 
 
@@ -65,6 +68,10 @@ def run_view(run: dist_pb2.Run) -> dict[str, Any]:
                                    for c in run.block_reason_counts}
     data["halt_block_reasons"] = block_words(run.halt_block_reasons)
     data["progress"] = f"{settled_count(run)}/{run.lead_count}"
+    # A halting run still has sends with a channel (in flight); queued ones wait for resume.
+    counts = {c.state: c.count for c in run.state_counts}
+    data["in_flight"] = counts.get(dist_pb2.SEND_STATE_SENDING, 0)
+    data["queued"] = counts.get(dist_pb2.SEND_STATE_QUEUED, 0)
     return data
 
 
@@ -169,7 +176,9 @@ def sends_list(
     ctx: typer.Context,
     campaign: str = typer.Option("", "--campaign"),
     lead: str = typer.Option("", "--lead"),
-    state: str | None = typer.Option(None, "--state", help="sent, blocked, deferred ..."),
+    state: str | None = typer.Option(None, "--state", help="sent, blocked, deferred ...; "
+                                     "unknown_outcome is the review queue (see `sends "
+                                     "resolve`)."),
     run: str = typer.Option("", "--run"),
     limit: int | None = typer.Option(None, "--limit", min=1),
 ) -> None:
@@ -188,6 +197,35 @@ def sends_show(ctx: typer.Context, send_id: str = typer.Argument(...)) -> None:
     """Show one send job."""
     job = stub(ctx).GetSend(dist_pb2.GetSendRequest(send_id=send_id)).send
     state_of(ctx).output.record(send_view(job), title=f"send {send_id}")
+
+
+def resolution(delivered: bool, not_delivered: bool, reason: str) -> tuple[int, str]:
+    """The outcome and note of ``sends resolve``; usage errors (exit 2) for a wrong mix."""
+    if delivered == not_delivered:
+        raise CliError("give exactly one of --delivered and --not-delivered")
+    if not reason.strip():
+        raise CliError("--reason is required: what the review found")
+    return (dist_pb2.SEND_STATE_SENT if delivered else dist_pb2.SEND_STATE_FAILED,
+            reason.strip())
+
+
+@sends_app.command("resolve")
+def sends_resolve(
+    ctx: typer.Context,
+    send_id: str = typer.Argument(...),
+    delivered: bool = typer.Option(False, "--delivered", help="The message did go out."),
+    not_delivered: bool = typer.Option(False, "--not-delivered",
+                                       help="It did not: resuming or re-running the step "
+                                            "may send it again."),
+    reason: str = typer.Option("", "--reason", help="What the review found (required)."),
+) -> None:
+    """Settle a send in UNKNOWN_OUTCOME after review (see `sends list --state
+    unknown_outcome`). Exits 2 on a wrong mix of flags, 3 when the send is not awaiting
+    review or does not exist."""
+    outcome, note = resolution(delivered, not_delivered, reason)
+    job = stub(ctx).ResolveUnknownOutcome(dist_pb2.ResolveUnknownOutcomeRequest(
+        send_id=send_id, outcome=outcome, note=note)).send
+    state_of(ctx).output.record(send_view(job), title=f"send {send_id} settled")
 
 
 # -- campaign runs ------------------------------------------------------------------------

@@ -32,7 +32,8 @@ async def test_a_crash_mid_delivery_neither_loses_nor_duplicates_a_message(stack
     mailbox.release.set()  # the client is gone; the server had the whole message
     await stack.restart("distribution", port)
 
-    finished = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED, within=60)
+    # Not completed while sends await review.
+    finished = await stack.wait_run(run.id, dpb.RUN_STATE_AWAITING_REVIEW, within=60)
     sends = await stack.sends(run_id=run.id)
     assert finished.lead_count == LEADS
     assert len(sends) == LEADS
@@ -63,3 +64,12 @@ async def test_a_crash_mid_delivery_neither_loses_nor_duplicates_a_message(stack
     assert len(mailbox.deliveries) == len(by_send)  # one delivery per send id at most
     assert sum(s.state == dpb.SEND_STATE_SENT for s in sends) + sum(
         by_send.get(s.id, 0) for s in unknown) == len(mailbox.deliveries)
+
+    # Settled one by one, the run completes with the last.
+    for send in unknown:
+        assert (await stack.get_run(run.id)).state == dpb.RUN_STATE_AWAITING_REVIEW
+        await stack.dist.ResolveUnknownOutcome(dpb.ResolveUnknownOutcomeRequest(
+            send_id=send.id, note="checked the server's log",
+            outcome=dpb.SEND_STATE_SENT if by_send.get(send.id) else dpb.SEND_STATE_FAILED),
+            metadata=stack.md, timeout=10)
+    assert (await stack.get_run(run.id)).state == dpb.RUN_STATE_COMPLETED

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_distribution.adapters.tables import audit_outbox, runs, send_jobs, templates
-from aicmo_distribution.domain.sends import SendState
+from aicmo_distribution.domain.sends import NOT_LEFT_STAGES, SendState
 
 SERVICE = "distribution"
 ACTIVE_RUN_STATES = ("RUNNING", "WAITING")
@@ -380,7 +380,10 @@ def _claimed_update(names: tuple[str, ...], require_active_run: bool, returning:
 
 
 def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:
-    """Jobs left SENDING by a replica that is gone (its claim lapsed): UNKNOWN_OUTCOME."""
+    """Jobs left SENDING by a replica that is gone (its claim lapsed). One whose latest
+    attempt provably stopped before the content left (``NOT_LEFT_STAGES``) is QUEUED again;
+    any other (content sent, or stage not known) is UNKNOWN_OUTCOME, never resent by itself.
+    Returns the rows as they were, each with ``state`` set to the state it got."""
     rows = [_row(r) for r in session.execute(
         select(send_jobs).where(send_jobs.c.state == str(SendState.SENDING),
                                 or_(send_jobs.c.claimed_by.is_(None),
@@ -388,15 +391,27 @@ def reconcile_sending(session: Session, *, now: dt.datetime) -> list[dict]:
         .with_for_update(skip_locked=True)).mappings()]
     if not rows:
         return []
-    ids = [row["id"] for row in rows]
-    session.execute(update(send_jobs).where(send_jobs.c.id.in_(ids),
-                                            send_jobs.c.state == str(SendState.SENDING))
-                    .values(state=str(SendState.UNKNOWN_OUTCOME),
-                            block_reasons="DELIVERY_OUTCOME_UNKNOWN", transient=False,
-                            detail="the process stopped while the channel was being called; "
-                                   "review before any resend",
-                            claimed_by=None, claim_expires_at=None, updated_at=now,
-                            updated_day=day_of(now)))
+    stages = [str(stage) for stage in NOT_LEFT_STAGES]
+    requeue = [row["id"] for row in rows if row["delivery_stage"] in stages]
+    unknown = [row["id"] for row in rows if row["delivery_stage"] not in stages]
+    common = dict(transient=False, claimed_by=None, claim_expires_at=None, updated_at=now,
+                  updated_day=day_of(now))
+    if requeue:
+        session.execute(update(send_jobs).where(send_jobs.c.id.in_(requeue),
+                                                send_jobs.c.state == str(SendState.SENDING))
+                        .values(state=str(SendState.QUEUED), block_reasons="",
+                                detail="the process stopped before the message left; "
+                                       "queued again", next_attempt_at=None, **common))
+    if unknown:
+        session.execute(update(send_jobs).where(send_jobs.c.id.in_(unknown),
+                                                send_jobs.c.state == str(SendState.SENDING))
+                        .values(state=str(SendState.UNKNOWN_OUTCOME),
+                                block_reasons="DELIVERY_OUTCOME_UNKNOWN",
+                                detail="the process stopped while the channel was being "
+                                       "called; review before any resend", **common))
+    for row in rows:
+        row["state"] = str(SendState.QUEUED if row["id"] in requeue
+                           else SendState.UNKNOWN_OUTCOME)
     return rows
 
 
@@ -431,13 +446,17 @@ def count_sends(session: Session, *, campaign_id: str, since: dt.datetime | None
 
 
 def recent_delivery_failures(session: Session, run_id: str, window: int) -> list[bool]:
-    """For a run's latest ``window`` jobs that reached the channel, newest first: failed?"""
+    """For a run's latest ``window`` jobs whose delivery settled, newest first: failed?
+
+    Only settled deliveries count: a transient refusal (a greylisting 451) waiting for its
+    retry is not a failure yet; it counts once its retries are exhausted (FAILED)."""
+    failed = {str(SendState.FAILED), str(SendState.UNKNOWN_OUTCOME)}
     rows = session.execute(
         select(send_jobs.c.state).where(send_jobs.c.run_id == run_id,
                                         send_jobs.c.delivery_attempts > 0,
-                                        send_jobs.c.state != str(SendState.SENDING))
+                                        send_jobs.c.state.in_([str(SendState.SENT),
+                                                               *sorted(failed)]))
         .order_by(send_jobs.c.updated_at.desc(), send_jobs.c.id.desc()).limit(window))
-    failed = {str(SendState.FAILED), str(SendState.RETRYING), str(SendState.UNKNOWN_OUTCOME)}
     return [state in failed for (state,) in rows]
 
 
@@ -591,3 +610,15 @@ def settle_unknown(session: Session, send_id: str, values: Mapping) -> bool:
         update(send_jobs).where(send_jobs.c.id == send_id,
                                 send_jobs.c.state == str(SendState.UNKNOWN_OUTCOME))
         .values(**values)).rowcount == 1
+
+
+def complete_reviewed_run(session: Session, run_id: str, now: dt.datetime) -> bool:
+    """A run AWAITING_REVIEW whose last UNKNOWN_OUTCOME send was settled is COMPLETED."""
+    left = session.execute(select(func.count()).select_from(send_jobs).where(
+        send_jobs.c.run_id == run_id,
+        send_jobs.c.state == str(SendState.UNKNOWN_OUTCOME))).scalar_one()
+    if left:
+        return False
+    return update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
+                                        "halt_reason": "", "auto_paused": False,
+                                        "updated_at": now}, states=("AWAITING_REVIEW",))

@@ -78,6 +78,8 @@ send_jobs = Table(
     Column("updated_day", String(10), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
     Column("resolution_note", Text, nullable=False, default=""),
+    # How far the latest delivery attempt got (domain.sends.DeliveryStage); NULL: not known.
+    Column("delivery_stage", String(16), nullable=True),
     Index("ix_send_jobs_due", "state", "next_attempt_at"),
     # The run worker's claim walks queued jobs oldest first (see repository.claim_due).
     Index("ix_send_jobs_queue", "state", "created_at", "id"),

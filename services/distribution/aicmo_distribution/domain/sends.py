@@ -30,6 +30,21 @@ class SendState(enum.StrEnum):
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
 
 
+class DeliveryStage(enum.StrEnum):
+    """How far a send's latest delivery attempt got. Only CONTENT (or a stage not known) may
+    have been accepted by the channel; a send that stopped before is provably not delivered."""
+
+    STARTED = "STARTED"  # handed to the channel, nothing sent yet (SMTP: before MAIL FROM)
+    ENVELOPE = "ENVELOPE"  # envelope accepted, no content sent (SMTP: after RCPT, before DATA)
+    CONTENT = "CONTENT"  # the content is being sent (SMTP: DATA issued; webhook: the body)
+    ANSWERED = "ANSWERED"  # the channel answered (accepted or refused)
+
+
+# Stages at which a send left SENDING by a stopped process never gave out its content: it goes
+# back to the queue instead of to review.
+NOT_LEFT_STAGES = frozenset({DeliveryStage.STARTED, DeliveryStage.ENVELOPE})
+
+
 class BlockReason(enum.StrEnum):
     LEAD_DNC = "LEAD_DNC"
     LEAD_SUPPRESSED = "LEAD_SUPPRESSED"

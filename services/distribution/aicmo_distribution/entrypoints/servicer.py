@@ -71,7 +71,9 @@ def send_proto(row: dict) -> pb.SendJob:
         remaining_quota_today=row["remaining_quota"],
         next_attempt_time=_stamp(row["next_attempt_at"]),
         create_time=_stamp(row["created_at"]), update_time=_stamp(row["updated_at"]),
-        sent_time=_stamp(row["sent_at"]), resolution_note=row["resolution_note"])
+        sent_time=_stamp(row["sent_at"]), resolution_note=row["resolution_note"],
+        delivery_stage=pb.DeliveryStage.Value("DELIVERY_STAGE_" + row["delivery_stage"])
+        if row.get("delivery_stage") else pb.DELIVERY_STAGE_UNSPECIFIED)
 
 
 def run_proto(view: RunView) -> pb.Run:
@@ -84,7 +86,7 @@ def run_proto(view: RunView) -> pb.Run:
         audience=pb.AudienceFilter(consented_only=audience.consented_only,
                                    source_channel=audience.source_channel,
                                    lead_ids=list(audience.lead_ids)),
-        dry_run=row["dry_run"], state=pb.RunState.Value("RUN_STATE_" + row["state"]),
+        dry_run=row["dry_run"], state=pb.RunState.Value("RUN_STATE_" + view.state),
         halt_reason=row["halt_reason"],
         halt_block_reasons=_reasons(row["halt_block_reasons"]),
         auto_paused=row["auto_paused"], lead_count=row["lead_count"],

@@ -4,9 +4,13 @@ and the kill switch look around the start of the content (see ``domain.delivery.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
+from aicmo_distribution.domain.sends import BlockReason
+
+log = logging.getLogger("aicmo.distribution.handoff")
 
 
 class SendHandoff:
@@ -29,7 +33,13 @@ class SendHandoff:
     @contextlib.asynccontextmanager
     async def content(self) -> AsyncIterator[tuple]:
         if self._before_content is not None:
-            await self._before_content()
+            try:
+                await self._before_content()
+            except Exception:  # noqa: BLE001 - not on record: the content must not start
+                log.warning("the content start could not be recorded; withheld",
+                            exc_info=True)
+                yield (BlockReason.DEPENDENCY_ERROR,)
+                return
         if self._kill_switches is None:
             yield ()
             return

@@ -86,6 +86,18 @@ class RunView:
     state_counts: dict[str, int] = field(default_factory=dict)
     reason_counts: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def state(self) -> str:
+        """The run's state as reported: a halted run whose sends already handed to a channel
+        are still settling is HALTING until none is SENDING (nothing new starts meanwhile)."""
+        return reported_state(self.run["state"], self.state_counts)
+
+
+def reported_state(stored: str, state_counts: dict[str, int]) -> str:
+    if stored == "HALTED" and state_counts.get(str(SendState.SENDING), 0) > 0:
+        return "HALTING"
+    return stored
+
 
 async def _views(path: SendPath, rows: Sequence[dict]) -> list[RunView]:
     ids = [row["id"] for row in rows]
@@ -195,11 +207,16 @@ async def list_runs(path: SendPath, *, campaign_id: str, state: str | None, size
     limit = page_size(size, errors)
     before = page_position(token, errors)
     errors.raise_if_any()
+    # HALTING is a HALTED run with sends still SENDING (see RunView.state).
     rows = await path.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
-                                  state=state, venture_id=principal.venture, before=before,
+                                  state="HALTED" if state == "HALTING" else state,
+                                  venture_id=principal.venture, before=before,
                                   limit=limit + 1)
     rows, next_token = page_of(rows, limit)
-    return await _views(path, rows), next_token
+    views = await _views(path, rows)
+    if state in ("HALTED", "HALTING"):
+        views = [view for view in views if view.state == state]
+    return views, next_token
 
 
 async def resume_run(path: SendPath, worker: RunWorker, run_id: str, principal: Principal
@@ -220,7 +237,7 @@ async def resume_run(path: SendPath, worker: RunWorker, run_id: str, principal: 
         return True
 
     if not await path.db.run(resume):
-        raise FailedPrecondition(f"run {run_id} is {view.run['state']}, not HALTED",
+        raise FailedPrecondition(f"run {run_id} is {view.state}, not HALTED",
                                  reason="INVALID_TRANSITION")
     worker.wake()
     return await get_run(path, run_id, principal)
@@ -384,25 +401,33 @@ class RunWorker:
         self._wake.set()
 
     async def reconcile(self) -> int:
-        """Jobs left SENDING by a process that is gone become UNKNOWN_OUTCOME (never resent)."""
+        """Jobs left SENDING by a process that is gone: back to the queue when their content
+        provably never left, UNKNOWN_OUTCOME otherwise (never resent by itself)."""
         now = self._path.clock()
 
-        def reconcile(session) -> int:
+        def reconcile(session) -> list[dict]:
             rows = repo.reconcile_sending(session, now=now)
             for row in rows:
-                repo.audit(session, action="send.unknown_outcome", entity_type="send",
+                unknown = row["state"] == str(SendState.UNKNOWN_OUTCOME)
+                repo.audit(session, action="send.unknown_outcome" if unknown
+                           else "send.requeued", entity_type="send",
                            entity_id=row["id"], actor=SYSTEM_ACTOR,
                            venture_id=row["venture_id"],
                            context={"campaign_id": row["campaign_id"],
                                     "lead_id": row["lead_id"], "run_id": row["run_id"] or "",
-                                    "reasons": ["DELIVERY_OUTCOME_UNKNOWN"]}, now=now)
-            return len(rows)
+                                    "delivery_stage": row["delivery_stage"] or "",
+                                    "reasons": ["DELIVERY_OUTCOME_UNKNOWN"] if unknown
+                                    else []}, now=now)
+            return rows
 
-        count = await self._path.db.run(reconcile)
-        if count:
-            log.warning("%d sends were left SENDING by a stopped process; now UNKNOWN_OUTCOME",
-                        count)
-        return count
+        rows = await self._path.db.run(reconcile)
+        unknown = sum(row["state"] == str(SendState.UNKNOWN_OUTCOME) for row in rows)
+        if rows:
+            log.warning("%d sends were left SENDING by a stopped process: %d now "
+                        "UNKNOWN_OUTCOME, %d queued again (their content never left)",
+                        len(rows), unknown, len(rows) - unknown)
+            self.wake()
+        return len(rows)
 
     async def start(self) -> None:
         self._stopping = False
@@ -587,16 +612,27 @@ class RunWorker:
                     or not run["planning_done"]:
                 return
             pending, deferred, earliest = repo.run_pending(session, run_id)
-            if pending == 0:
+            counts = repo.run_state_counts(session, [run_id])[run_id]
+            if pending == 0 and counts.get(str(SendState.UNKNOWN_OUTCOME)):
+                # Nothing left to deliver, but some sends await an operator's review.
+                if repo.update_run(session, run_id, {
+                        "state": "AWAITING_REVIEW", "next_wake_at": None,
+                        "halt_reason": "sends with an unknown outcome await review "
+                                       "(ResolveUnknownOutcome)", "updated_at": now},
+                        states=repo.ACTIVE_RUN_STATES):
+                    repo.audit(session, action="run.awaiting_review", entity_type="run",
+                               entity_id=run_id, actor=SYSTEM_ACTOR,
+                               venture_id=run["venture_id"], context=counts, now=now)
+            elif pending == 0:
+                # Completed (after a human resumed it, if it was auto-paused): not paused.
                 if repo.update_run(session, run_id, {"state": "COMPLETED", "finished_at": now,
                                                      "next_wake_at": None, "halt_reason": "",
-                                                     "updated_at": now},
+                                                     "auto_paused": False, "updated_at": now},
                                    states=repo.ACTIVE_RUN_STATES):
                     repo.audit(session, action="run.completed", entity_type="run",
                                entity_id=run_id, actor=SYSTEM_ACTOR,
                                venture_id=run["venture_id"],
-                               context=repo.run_state_counts(session, [run_id])[run_id],
-                               now=now)
+                               context=counts, now=now)
             elif pending == deferred:
                 if run["state"] != "WAITING" or run["next_wake_at"] != earliest:
                     repo.update_run(session, run_id, {

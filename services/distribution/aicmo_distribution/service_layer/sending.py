@@ -37,6 +37,7 @@ from aicmo_distribution.domain.sends import (
     DUE_STATES,
     RUN_HALTING_REASONS,
     BlockReason,
+    DeliveryStage,
     FailureWindow,
     Outcome,
     SendState,
@@ -97,6 +98,7 @@ class SendPath:
         # Outcomes come back from the channel one by one: gathering them a few milliseconds
         # makes their units larger (the job is settled a moment later; nothing waits on it).
         self._outcomes = WriteBatcher(database, self._record_outcomes, linger_seconds=0.005)
+        self._content_marks = WriteBatcher(database, self._mark_content)
 
     @property
     def claim_ttl(self) -> dt.timedelta:
@@ -371,13 +373,19 @@ class SendPath:
     async def _deliver(self, job: dict, message: OutboundMessage, adapter, values: dict,
                        in_run: bool) -> dict:
         now = self.clock()
-        marked = await self._marks.write((job, message, values, now))
+        reports = reports_content(adapter)
+        # STARTED only where the channel says when its content begins (``opens_content``);
+        # otherwise the stage stays unknown and a crash leaves the send for review.
+        marked = await self._marks.write((job, message, {
+            **values, "delivery_stage": str(DeliveryStage.STARTED) if reports else None}, now))
         if marked is None:
             return await self._not_marked(job, values)
         self._on_change()
         handoff = SendHandoff(
             functools.partial(self.gate.stopped, job["campaign_id"], job["channel"]),
-            self.kill_switches, job["campaign_id"], message.venture_id)
+            self.kill_switches, job["campaign_id"], message.venture_id,
+            before_content=functools.partial(self.reached_content, job["id"]) if reports
+            else None)
         try:
             result = await asyncio.wait_for(
                 adapter.deliver(message, handoff), self.settings.delivery_timeout_seconds + 5)
@@ -390,10 +398,12 @@ class SendPath:
         now = self.clock()
         attempts = marked["delivery_attempts"]
         after: dict[str, object] = {}
+        if reports and result.status in ANSWERED_STATUSES:
+            after["delivery_stage"] = str(DeliveryStage.ANSWERED)
         if result.status is DeliveryStatus.SENT:
             outcome = Outcome(SendState.SENT, (), False, result.detail or "delivered")
-            after = {"sent_at": now, "message_id": result.provider_message_id
-                     or message.message_id}
+            after.update(sent_at=now, message_id=result.provider_message_id
+                         or message.message_id)
         elif result.status is DeliveryStatus.PERMANENT:
             outcome = Outcome(SendState.FAILED, (BlockReason.DELIVERY_REJECTED,), False,
                               result.detail)
@@ -436,6 +446,26 @@ class SendPath:
         if answer.uses_quota and run_id is not None:
             self._dry_quota_used[run_id] = used + 1
         return answer
+
+    async def reached_content(self, send_id: str) -> None:
+        """The channel is about to send the content (SMTP DATA, a webhook's body): records
+        stage CONTENT durably (committed when this returns), so a crash from here on leaves
+        the send for review instead of the queue. Raises ``ContentNotRecorded`` when the send
+        is no longer this replica's SENDING job (its claim lapsed and it may have been queued
+        again elsewhere), or the error of the write: the channel must not send the content
+        then."""
+        now = self.clock()
+        if await self._content_marks.write((send_id, now)) is None:
+            raise ContentNotRecorded(f"send {send_id} is no longer this replica's to deliver")
+
+    def _mark_content(self, session, marks: list[tuple[str, dt.datetime]]
+                      ) -> list[dict | None]:
+        return repo.update_claimed_sends(session, [
+            (send_id, str(SendState.SENDING), {
+                "state": str(SendState.SENDING),
+                "delivery_stage": str(DeliveryStage.CONTENT),
+                "updated_at": now, "updated_day": repo.day_of(now)})
+            for send_id, now in marks], replica=self.replica)
 
     def _withheld(self, job: dict, result: DeliveryResult) -> Outcome:
         """Nothing went out: the send was stopped after its verdict (or the last look could
@@ -555,8 +585,9 @@ class SendPath:
 
     async def _check_autopause(self, job: dict) -> None:
         window = self.settings.autopause
-        if window.ratio <= 0 or job["state"] == str(SendState.SENT):
-            return
+        if window.ratio <= 0 or job["state"] not in (str(SendState.FAILED),
+                                                     str(SendState.UNKNOWN_OUTCOME)):
+            return  # only a settled failure can cross the threshold
         recent = await self.db.run_read(repo.recent_delivery_failures, job["run_id"],
                                         window.window)
         if not window.crossed(recent):
@@ -589,6 +620,23 @@ class SendPath:
 
         await self.db.run(halt)
         log.warning(reason)
+
+
+# The channel gave an answer about the message (not "maybe", not "held back").
+ANSWERED_STATUSES = frozenset({DeliveryStatus.SENT, DeliveryStatus.PERMANENT,
+                               DeliveryStatus.TRANSIENT})
+
+
+class ContentNotRecorded(Exception):
+    """Stage CONTENT could not be recorded for a send: its content must not be sent."""
+
+
+def reports_content(adapter) -> bool:
+    """Whether the channel opens ``handoff.content()`` right before the first byte of the
+    content (SMTP DATA, a webhook's request, a file write): it says so with
+    ``opens_content = True``. Only then is stage CONTENT recorded there, so a channel that does
+    not say it leaves a crashed send for review rather than the queue."""
+    return getattr(adapter, "opens_content", False) is True
 
 
 class WriteBatcher:

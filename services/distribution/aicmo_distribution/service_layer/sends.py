@@ -285,6 +285,11 @@ async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: s
                    actor=principal.actor, venture_id=job["venture_id"],
                    context={"outcome": outcome, "campaign_id": job["campaign_id"],
                             "lead_id": job["lead_id"]}, now=now)
+        if job["run_id"] and repo.complete_reviewed_run(session, job["run_id"], now):
+            repo.audit(session, action="run.completed", entity_type="run",
+                       entity_id=job["run_id"], actor=principal.actor,
+                       venture_id=job["venture_id"], context={"after_review": job["id"]},
+                       now=now)
         return repo.get_send(session, job["id"])
 
     settled = await path.db.run(settle)

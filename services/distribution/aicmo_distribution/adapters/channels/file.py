@@ -23,6 +23,8 @@ class FileChannel:
     """Appends each message as a JSON line; a lock keeps lines whole under concurrency."""
 
     name = "file"
+    # deliver opens handoff.content() right before the content starts.
+    opens_content = True
 
     def __init__(self, path: Path) -> None:
         self._path = Path(path)

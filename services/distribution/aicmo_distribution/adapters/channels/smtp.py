@@ -126,6 +126,8 @@ class SmtpChannel:
     """Delivers email to one SMTP server, reusing up to ``pool_size`` connections."""
 
     name = "smtp"
+    # deliver opens handoff.content() right before the content starts.
+    opens_content = True
 
     def __init__(self, settings: SmtpSettings) -> None:
         self._settings = settings

@@ -82,6 +82,8 @@ class WebhookChannel:
     """Posts each message to the provider's URL; one HTTP client, connections reused."""
 
     name = "webhook"
+    # deliver opens handoff.content() right before the content starts.
+    opens_content = True
 
     def __init__(self, settings: WebhookSettings, *,
                  clock: Callable[[], float] = time.time) -> None:
