@@ -85,8 +85,8 @@ async def test_a_send_stopped_before_its_content_is_delivered_once_after_restart
 
     await wait_for(sent, what="the queued-again send delivered")
     [job] = await stack.sends()
-    # The SMTP channel of the new process does not report its stages: not known.
-    assert job.delivery_stage == dpb.DELIVERY_STAGE_UNSPECIFIED
+    # The SMTP channel of the new process records its stages through the handoff.
+    assert job.delivery_stage == dpb.DELIVERY_STAGE_ANSWERED
     assert job.delivery_attempts == 2
     assert [m.recipients for m in stack.inbox.messages] == [["recover@example.org"]]
     assert channel.calls == 1

@@ -82,14 +82,21 @@ async def test_content_is_recorded_durably_and_only_for_the_replicas_own_sending
             "STARTED")
 
 
-def test_a_channel_reports_content_only_when_its_deliver_takes_on_content():
-    class Reporting:
-        async def deliver(self, message, gate=None, *, on_content=None): ...
+def test_a_channel_reports_content_only_when_it_says_it_opens_the_content_gate():
+    from aicmo_distribution.adapters.channels.file import FileChannel
+    from aicmo_distribution.adapters.channels.smtp import SmtpChannel
+    from aicmo_distribution.adapters.channels.webhook import WebhookChannel
 
     class Silent:
-        async def deliver(self, message, gate=None): ...
+        async def deliver(self, message, handoff=None): ...
 
-    assert reports_content(Reporting()) and not reports_content(Silent())
+    class Truthy:
+        opens_content = "yes"
+
+    assert all(kind.opens_content is True for kind in (SmtpChannel, WebhookChannel,
+                                                       FileChannel))
+    assert reports_content(SmtpChannel.__new__(SmtpChannel))
+    assert not reports_content(Silent()) and not reports_content(Truthy())
 
 
 async def test_auto_pause_counts_settled_failures_not_transient_refusals_awaiting_retry(
