@@ -9,6 +9,7 @@ import datetime as dt
 import uuid
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
+from aicmo.venture.v1 import venture_pb2 as vpb
 from aicmo_distribution.bootstrap import Dependencies
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus
 from tests.e2e.distribution.conftest import wait_for
@@ -100,6 +101,29 @@ async def test_a_send_stopped_after_its_content_started_awaits_review(stack):
     assert job.delivery_stage == dpb.DELIVERY_STAGE_CONTENT
     assert list(job.block_reasons) == [dpb.BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN]
     assert stack.inbox.messages == [] and channel.calls == 1
+
+
+async def test_a_send_settled_as_not_delivered_goes_out_with_the_next_run(stack):
+    channel = StallingChannel(after_content=True)
+    await _stopped_mid_delivery(stack, channel)
+    [job] = await stack.sends()
+    settled = await stack.dist.ResolveUnknownOutcome(dpb.ResolveUnknownOutcomeRequest(
+        send_id=job.id, outcome=dpb.SEND_STATE_FAILED,
+        note="the SMTP server's log has no such message"), metadata=stack.md)
+    assert settled.send.state == dpb.SEND_STATE_FAILED
+    campaign = await stack.venture.GetCampaign(vpb.GetCampaignRequest(
+        campaign_id=job.campaign_id), metadata=stack.md)
+    template = await stack.template(job.venture_id)
+    run = await stack.run(campaign.campaign, template, step=job.step)
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    assert done.skipped_existing == 0
+    [again] = await stack.sends()
+    assert again.id == job.id and again.state == dpb.SEND_STATE_SENT
+    assert [m.recipients for m in stack.inbox.messages] == [["recover@example.org"]]
+    # Sent now: a further run never sends it again.
+    rerun = await stack.run(campaign.campaign, template, step=job.step)
+    assert (await stack.wait_run(rerun.id, dpb.RUN_STATE_COMPLETED)).skipped_existing == 1
+    assert len(stack.inbox.messages) == 1
 
 
 async def test_an_answered_delivery_records_its_stage(stack):

@@ -575,11 +575,16 @@ def cancel_run_sends(session: Session, run_id: str, now: dt.datetime) -> int:
 
 def adopt_send(session: Session, send_id: str, run_id: str, now: dt.datetime) -> bool:
     """A re-run takes over an earlier send of the same step that never went out and is not
-    owned by an active run (blocked transiently, e.g. by a pause): it is queued again."""
+    owned by an active run: blocked transiently (e.g. by a pause), or settled by an operator
+    as not delivered after an unknown outcome. It is queued again."""
+    never_left = or_(
+        and_(send_jobs.c.state == str(SendState.BLOCKED), send_jobs.c.transient.is_(True)),
+        and_(send_jobs.c.state == str(SendState.FAILED),
+             send_jobs.c.block_reasons == "DELIVERY_OUTCOME_UNKNOWN",
+             send_jobs.c.resolution_note != ""))
     result = session.execute(
         update(send_jobs).where(
-            send_jobs.c.id == send_id,
-            send_jobs.c.state == str(SendState.BLOCKED), send_jobs.c.transient.is_(True),
+            send_jobs.c.id == send_id, never_left,
             or_(send_jobs.c.run_id.is_(None), send_jobs.c.run_id.not_in(
                 select(runs.c.id).where(runs.c.state.in_(ACTIVE_RUN_STATES + ("HALTED",))))))
         .values(run_id=run_id, state=str(SendState.QUEUED), block_reasons="", transient=False,
