@@ -251,7 +251,8 @@ def follow_run(ctx: typer.Context, run: dist_pb2.Run, poll_seconds: float = 0.25
                             state=arguments.enum_word(dist_pb2.RunState, "RUN_STATE_",
                                                       run.state))
             if run.state in FINAL_RUN_STATES or run.state in (
-                    dist_pb2.RUN_STATE_HALTED, dist_pb2.RUN_STATE_WAITING):
+                    dist_pb2.RUN_STATE_HALTED, dist_pb2.RUN_STATE_WAITING,
+                    dist_pb2.RUN_STATE_AWAITING_REVIEW):
                 return run
             time.sleep(poll_seconds)
             run = api.GetRun(dist_pb2.GetRunRequest(run_id=run.id)).run
