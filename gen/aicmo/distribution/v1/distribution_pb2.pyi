@@ -75,6 +75,34 @@ class DeliveryStage(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     DELIVERY_STAGE_ENVELOPE: _ClassVar[DeliveryStage]
     DELIVERY_STAGE_CONTENT: _ClassVar[DeliveryStage]
     DELIVERY_STAGE_ANSWERED: _ClassVar[DeliveryStage]
+
+class DeliveryEventKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_EVENT_KIND_UNSPECIFIED: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_BOUNCE_HARD: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_BOUNCE_SOFT: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_COMPLAINT: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_REPLY: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_AUTO_REPLY: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_UNSUBSCRIBE: _ClassVar[DeliveryEventKind]
+    DELIVERY_EVENT_KIND_DELIVERED: _ClassVar[DeliveryEventKind]
+
+class DeliveryEventSource(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_EVENT_SOURCE_UNSPECIFIED: _ClassVar[DeliveryEventSource]
+    DELIVERY_EVENT_SOURCE_INBOUND_SMTP: _ClassVar[DeliveryEventSource]
+    DELIVERY_EVENT_SOURCE_SES: _ClassVar[DeliveryEventSource]
+    DELIVERY_EVENT_SOURCE_SENDGRID: _ClassVar[DeliveryEventSource]
+    DELIVERY_EVENT_SOURCE_POSTMARK: _ClassVar[DeliveryEventSource]
+    DELIVERY_EVENT_SOURCE_GENERIC: _ClassVar[DeliveryEventSource]
+
+class DeliveryEventOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DELIVERY_EVENT_OUTCOME_UNSPECIFIED: _ClassVar[DeliveryEventOutcome]
+    DELIVERY_EVENT_OUTCOME_RECORDED: _ClassVar[DeliveryEventOutcome]
+    DELIVERY_EVENT_OUTCOME_DUPLICATE: _ClassVar[DeliveryEventOutcome]
+    DELIVERY_EVENT_OUTCOME_UNMATCHED: _ClassVar[DeliveryEventOutcome]
+    DELIVERY_EVENT_OUTCOME_REFUSED: _ClassVar[DeliveryEventOutcome]
 SEND_STATE_UNSPECIFIED: SendState
 SEND_STATE_QUEUED: SendState
 SEND_STATE_SENDING: SendState
@@ -127,6 +155,25 @@ DELIVERY_STAGE_STARTED: DeliveryStage
 DELIVERY_STAGE_ENVELOPE: DeliveryStage
 DELIVERY_STAGE_CONTENT: DeliveryStage
 DELIVERY_STAGE_ANSWERED: DeliveryStage
+DELIVERY_EVENT_KIND_UNSPECIFIED: DeliveryEventKind
+DELIVERY_EVENT_KIND_BOUNCE_HARD: DeliveryEventKind
+DELIVERY_EVENT_KIND_BOUNCE_SOFT: DeliveryEventKind
+DELIVERY_EVENT_KIND_COMPLAINT: DeliveryEventKind
+DELIVERY_EVENT_KIND_REPLY: DeliveryEventKind
+DELIVERY_EVENT_KIND_AUTO_REPLY: DeliveryEventKind
+DELIVERY_EVENT_KIND_UNSUBSCRIBE: DeliveryEventKind
+DELIVERY_EVENT_KIND_DELIVERED: DeliveryEventKind
+DELIVERY_EVENT_SOURCE_UNSPECIFIED: DeliveryEventSource
+DELIVERY_EVENT_SOURCE_INBOUND_SMTP: DeliveryEventSource
+DELIVERY_EVENT_SOURCE_SES: DeliveryEventSource
+DELIVERY_EVENT_SOURCE_SENDGRID: DeliveryEventSource
+DELIVERY_EVENT_SOURCE_POSTMARK: DeliveryEventSource
+DELIVERY_EVENT_SOURCE_GENERIC: DeliveryEventSource
+DELIVERY_EVENT_OUTCOME_UNSPECIFIED: DeliveryEventOutcome
+DELIVERY_EVENT_OUTCOME_RECORDED: DeliveryEventOutcome
+DELIVERY_EVENT_OUTCOME_DUPLICATE: DeliveryEventOutcome
+DELIVERY_EVENT_OUTCOME_UNMATCHED: DeliveryEventOutcome
+DELIVERY_EVENT_OUTCOME_REFUSED: DeliveryEventOutcome
 
 class Message(_message.Message):
     __slots__ = ("subject", "body_text", "body_html")
@@ -613,3 +660,91 @@ class DryRunCampaignResponse(_message.Message):
     next_page_token: str
     already_existing: int
     def __init__(self, recipients: _Optional[_Iterable[_Union[DryRunRecipient, _Mapping]]] = ..., remaining_quota_today: _Optional[int] = ..., projected_quota_use: _Optional[int] = ..., would_send: _Optional[int] = ..., would_defer: _Optional[int] = ..., would_block: _Optional[int] = ..., next_page_token: _Optional[str] = ..., already_existing: _Optional[int] = ...) -> None: ...
+
+class DeliveryEvent(_message.Message):
+    __slots__ = ("event_id", "kind", "source", "send_id", "message_id", "recipient", "occur_time", "status_code", "diagnostic", "evidence_sha256", "reply_text", "feedback_type")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    RECIPIENT_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    DIAGNOSTIC_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    REPLY_TEXT_FIELD_NUMBER: _ClassVar[int]
+    FEEDBACK_TYPE_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    kind: DeliveryEventKind
+    source: DeliveryEventSource
+    send_id: str
+    message_id: str
+    recipient: str
+    occur_time: _timestamp_pb2.Timestamp
+    status_code: str
+    diagnostic: str
+    evidence_sha256: str
+    reply_text: str
+    feedback_type: str
+    def __init__(self, event_id: _Optional[str] = ..., kind: _Optional[_Union[DeliveryEventKind, str]] = ..., source: _Optional[_Union[DeliveryEventSource, str]] = ..., send_id: _Optional[str] = ..., message_id: _Optional[str] = ..., recipient: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status_code: _Optional[str] = ..., diagnostic: _Optional[str] = ..., evidence_sha256: _Optional[str] = ..., reply_text: _Optional[str] = ..., feedback_type: _Optional[str] = ...) -> None: ...
+
+class RecordDeliveryEventsRequest(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[DeliveryEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[DeliveryEvent, _Mapping]]] = ...) -> None: ...
+
+class DeliveryEventResult(_message.Message):
+    __slots__ = ("event_id", "outcome", "send_id", "detail")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    outcome: DeliveryEventOutcome
+    send_id: str
+    detail: str
+    def __init__(self, event_id: _Optional[str] = ..., outcome: _Optional[_Union[DeliveryEventOutcome, str]] = ..., send_id: _Optional[str] = ..., detail: _Optional[str] = ...) -> None: ...
+
+class RecordDeliveryEventsResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[DeliveryEventResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[DeliveryEventResult, _Mapping]]] = ...) -> None: ...
+
+class RecordedDeliveryEvent(_message.Message):
+    __slots__ = ("event", "send_id", "campaign_id", "lead_id", "record_time")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
+    event: DeliveryEvent
+    send_id: str
+    campaign_id: str
+    lead_id: str
+    record_time: _timestamp_pb2.Timestamp
+    def __init__(self, event: _Optional[_Union[DeliveryEvent, _Mapping]] = ..., send_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListDeliveryEventsRequest(_message.Message):
+    __slots__ = ("campaign_id", "send_id", "kinds", "page_size", "page_token")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    send_id: str
+    kinds: _containers.RepeatedScalarFieldContainer[DeliveryEventKind]
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., send_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[DeliveryEventKind, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListDeliveryEventsResponse(_message.Message):
+    __slots__ = ("events", "next_page_token")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[RecordedDeliveryEvent]
+    next_page_token: str
+    def __init__(self, events: _Optional[_Iterable[_Union[RecordedDeliveryEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

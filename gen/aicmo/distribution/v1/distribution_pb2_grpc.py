@@ -132,6 +132,16 @@ class DistributionServiceStub:
                 request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignRequest.SerializeToString,
                 response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignResponse.FromString,
                 _registered_method=True)
+        self.RecordDeliveryEvents = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/RecordDeliveryEvents',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsResponse.FromString,
+                _registered_method=True)
+        self.ListDeliveryEvents = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/ListDeliveryEvents',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.FromString,
+                _registered_method=True)
 
 
 class DistributionServiceServicer:
@@ -277,6 +287,25 @@ class DistributionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordDeliveryEvents(self, request, context):
+        """Records what happened to sent messages, as the HTTP edge learned it from inbound mail and
+        provider webhooks: bounces, complaints, replies, auto-replies, unsubscribes. Each event is
+        matched to its send (by the signed return path's send id, else by Message-ID), recorded
+        on it once (idempotent on event_id), and its effect on the person is handed to leads
+        through the outbox. At most 500 events a call; one answer per event, in order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDeliveryEvents(self, request, context):
+        """Lists the delivery events recorded on the sends of a campaign (or of one send), oldest
+        first, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DistributionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -359,6 +388,16 @@ def add_DistributionServiceServicer_to_server(servicer, server):
                     servicer.DryRunCampaign,
                     request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignRequest.FromString,
                     response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignResponse.SerializeToString,
+            ),
+            'RecordDeliveryEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordDeliveryEvents,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsResponse.SerializeToString,
+            ),
+            'ListDeliveryEvents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeliveryEvents,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -811,6 +850,60 @@ class DistributionService:
             '/aicmo.distribution.v1.DistributionService/DryRunCampaign',
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignRequest.SerializeToString,
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.DryRunCampaignResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordDeliveryEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/RecordDeliveryEvents',
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.RecordDeliveryEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeliveryEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/ListDeliveryEvents',
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,
