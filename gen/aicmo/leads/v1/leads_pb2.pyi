@@ -77,6 +77,46 @@ class LeadGrade(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEAD_GRADE_B: _ClassVar[LeadGrade]
     LEAD_GRADE_C: _ClassVar[LeadGrade]
     LEAD_GRADE_D: _ClassVar[LeadGrade]
+
+class FeedbackKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FEEDBACK_KIND_UNSPECIFIED: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_BOUNCE_HARD: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_BOUNCE_SOFT: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_COMPLAINT: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_REPLY: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_AUTO_REPLY: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_UNSUBSCRIBE: _ClassVar[FeedbackKind]
+    FEEDBACK_KIND_NOTE: _ClassVar[FeedbackKind]
+
+class Objection(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    OBJECTION_UNSPECIFIED: _ClassVar[Objection]
+    OBJECTION_INTERESTED: _ClassVar[Objection]
+    OBJECTION_MEETING_REQUEST: _ClassVar[Objection]
+    OBJECTION_NOT_NOW: _ClassVar[Objection]
+    OBJECTION_PRICE: _ClassVar[Objection]
+    OBJECTION_AUTHORITY: _ClassVar[Objection]
+    OBJECTION_NEED: _ClassVar[Objection]
+    OBJECTION_COMPETITOR: _ClassVar[Objection]
+    OBJECTION_UNSUBSCRIBE_REQUEST: _ClassVar[Objection]
+    OBJECTION_OUT_OF_OFFICE: _ClassVar[Objection]
+    OBJECTION_OTHER: _ClassVar[Objection]
+
+class FeedbackEffect(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    FEEDBACK_EFFECT_UNSPECIFIED: _ClassVar[FeedbackEffect]
+    FEEDBACK_EFFECT_IDENTIFIER_SUPPRESSED: _ClassVar[FeedbackEffect]
+    FEEDBACK_EFFECT_LEAD_DNC: _ClassVar[FeedbackEffect]
+
+class UnsubscribeReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    UNSUBSCRIBE_REASON_UNSPECIFIED: _ClassVar[UnsubscribeReason]
+    UNSUBSCRIBE_REASON_TOO_FREQUENT: _ClassVar[UnsubscribeReason]
+    UNSUBSCRIBE_REASON_NOT_RELEVANT: _ClassVar[UnsubscribeReason]
+    UNSUBSCRIBE_REASON_NEVER_SIGNED_UP: _ClassVar[UnsubscribeReason]
+    UNSUBSCRIBE_REASON_NO_LONGER_NEEDED: _ClassVar[UnsubscribeReason]
+    UNSUBSCRIBE_REASON_OTHER: _ClassVar[UnsubscribeReason]
 CONSENT_STATUS_UNSPECIFIED: ConsentStatus
 CONSENT_STATUS_UNKNOWN: ConsentStatus
 CONSENT_STATUS_CONSENTED: ConsentStatus
@@ -116,6 +156,34 @@ LEAD_GRADE_A: LeadGrade
 LEAD_GRADE_B: LeadGrade
 LEAD_GRADE_C: LeadGrade
 LEAD_GRADE_D: LeadGrade
+FEEDBACK_KIND_UNSPECIFIED: FeedbackKind
+FEEDBACK_KIND_BOUNCE_HARD: FeedbackKind
+FEEDBACK_KIND_BOUNCE_SOFT: FeedbackKind
+FEEDBACK_KIND_COMPLAINT: FeedbackKind
+FEEDBACK_KIND_REPLY: FeedbackKind
+FEEDBACK_KIND_AUTO_REPLY: FeedbackKind
+FEEDBACK_KIND_UNSUBSCRIBE: FeedbackKind
+FEEDBACK_KIND_NOTE: FeedbackKind
+OBJECTION_UNSPECIFIED: Objection
+OBJECTION_INTERESTED: Objection
+OBJECTION_MEETING_REQUEST: Objection
+OBJECTION_NOT_NOW: Objection
+OBJECTION_PRICE: Objection
+OBJECTION_AUTHORITY: Objection
+OBJECTION_NEED: Objection
+OBJECTION_COMPETITOR: Objection
+OBJECTION_UNSUBSCRIBE_REQUEST: Objection
+OBJECTION_OUT_OF_OFFICE: Objection
+OBJECTION_OTHER: Objection
+FEEDBACK_EFFECT_UNSPECIFIED: FeedbackEffect
+FEEDBACK_EFFECT_IDENTIFIER_SUPPRESSED: FeedbackEffect
+FEEDBACK_EFFECT_LEAD_DNC: FeedbackEffect
+UNSUBSCRIBE_REASON_UNSPECIFIED: UnsubscribeReason
+UNSUBSCRIBE_REASON_TOO_FREQUENT: UnsubscribeReason
+UNSUBSCRIBE_REASON_NOT_RELEVANT: UnsubscribeReason
+UNSUBSCRIBE_REASON_NEVER_SIGNED_UP: UnsubscribeReason
+UNSUBSCRIBE_REASON_NO_LONGER_NEEDED: UnsubscribeReason
+UNSUBSCRIBE_REASON_OTHER: UnsubscribeReason
 
 class ConsentEvidence(_message.Message):
     __slots__ = ("source", "form_url", "ip_address", "consent_text_version", "consent_time")
@@ -668,3 +736,197 @@ class ListTouchesResponse(_message.Message):
     touches: _containers.RepeatedCompositeFieldContainer[Touch]
     next_page_token: str
     def __init__(self, touches: _Optional[_Iterable[_Union[Touch, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Classification(_message.Message):
+    __slots__ = ("objection", "matched_terms", "classifier", "language")
+    OBJECTION_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_TERMS_FIELD_NUMBER: _ClassVar[int]
+    CLASSIFIER_FIELD_NUMBER: _ClassVar[int]
+    LANGUAGE_FIELD_NUMBER: _ClassVar[int]
+    objection: Objection
+    matched_terms: _containers.RepeatedScalarFieldContainer[str]
+    classifier: str
+    language: str
+    def __init__(self, objection: _Optional[_Union[Objection, str]] = ..., matched_terms: _Optional[_Iterable[str]] = ..., classifier: _Optional[str] = ..., language: _Optional[str] = ...) -> None: ...
+
+class FeedbackInput(_message.Message):
+    __slots__ = ("feedback_id", "lead_id", "kind", "channel", "identifier", "send_id", "campaign_id", "template_id", "occur_time", "evidence_sha256", "detail_code", "text")
+    FEEDBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_CODE_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    feedback_id: str
+    lead_id: str
+    kind: FeedbackKind
+    channel: _common_pb2.Channel
+    identifier: str
+    send_id: str
+    campaign_id: str
+    template_id: str
+    occur_time: _timestamp_pb2.Timestamp
+    evidence_sha256: str
+    detail_code: str
+    text: str
+    def __init__(self, feedback_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., kind: _Optional[_Union[FeedbackKind, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., identifier: _Optional[str] = ..., send_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., template_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evidence_sha256: _Optional[str] = ..., detail_code: _Optional[str] = ..., text: _Optional[str] = ...) -> None: ...
+
+class FeedbackItem(_message.Message):
+    __slots__ = ("feedback_id", "lead_id", "venture_id", "kind", "channel", "send_id", "campaign_id", "template_id", "occur_time", "record_time", "evidence_sha256", "detail_code", "classification", "effects", "unsubscribe_reason", "actor")
+    FEEDBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    VENTURE_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    OCCUR_TIME_FIELD_NUMBER: _ClassVar[int]
+    RECORD_TIME_FIELD_NUMBER: _ClassVar[int]
+    EVIDENCE_SHA256_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_CODE_FIELD_NUMBER: _ClassVar[int]
+    CLASSIFICATION_FIELD_NUMBER: _ClassVar[int]
+    EFFECTS_FIELD_NUMBER: _ClassVar[int]
+    UNSUBSCRIBE_REASON_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    feedback_id: str
+    lead_id: str
+    venture_id: str
+    kind: FeedbackKind
+    channel: _common_pb2.Channel
+    send_id: str
+    campaign_id: str
+    template_id: str
+    occur_time: _timestamp_pb2.Timestamp
+    record_time: _timestamp_pb2.Timestamp
+    evidence_sha256: str
+    detail_code: str
+    classification: Classification
+    effects: _containers.RepeatedScalarFieldContainer[FeedbackEffect]
+    unsubscribe_reason: UnsubscribeReason
+    actor: str
+    def __init__(self, feedback_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., kind: _Optional[_Union[FeedbackKind, str]] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., send_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., template_id: _Optional[str] = ..., occur_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., record_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., evidence_sha256: _Optional[str] = ..., detail_code: _Optional[str] = ..., classification: _Optional[_Union[Classification, _Mapping]] = ..., effects: _Optional[_Iterable[_Union[FeedbackEffect, str]]] = ..., unsubscribe_reason: _Optional[_Union[UnsubscribeReason, str]] = ..., actor: _Optional[str] = ...) -> None: ...
+
+class ApplyFeedbackRequest(_message.Message):
+    __slots__ = ("items",)
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[FeedbackInput]
+    def __init__(self, items: _Optional[_Iterable[_Union[FeedbackInput, _Mapping]]] = ...) -> None: ...
+
+class FeedbackResult(_message.Message):
+    __slots__ = ("feedback_id", "duplicate", "item", "error")
+    FEEDBACK_ID_FIELD_NUMBER: _ClassVar[int]
+    DUPLICATE_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    feedback_id: str
+    duplicate: bool
+    item: FeedbackItem
+    error: _common_pb2.ItemError
+    def __init__(self, feedback_id: _Optional[str] = ..., duplicate: _Optional[bool] = ..., item: _Optional[_Union[FeedbackItem, _Mapping]] = ..., error: _Optional[_Union[_common_pb2.ItemError, _Mapping]] = ...) -> None: ...
+
+class ApplyFeedbackResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[FeedbackResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[FeedbackResult, _Mapping]]] = ...) -> None: ...
+
+class RecordFeedbackRequest(_message.Message):
+    __slots__ = ("lead_id", "text", "channel", "campaign_id", "request_id")
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    lead_id: str
+    text: str
+    channel: _common_pb2.Channel
+    campaign_id: str
+    request_id: str
+    def __init__(self, lead_id: _Optional[str] = ..., text: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RecordFeedbackResponse(_message.Message):
+    __slots__ = ("item",)
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    item: FeedbackItem
+    def __init__(self, item: _Optional[_Union[FeedbackItem, _Mapping]] = ...) -> None: ...
+
+class ListFeedbackRequest(_message.Message):
+    __slots__ = ("lead_id", "campaign_id", "venture_id", "kinds", "page_size", "page_token")
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    VENTURE_ID_FIELD_NUMBER: _ClassVar[int]
+    KINDS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    lead_id: str
+    campaign_id: str
+    venture_id: str
+    kinds: _containers.RepeatedScalarFieldContainer[FeedbackKind]
+    page_size: int
+    page_token: str
+    def __init__(self, lead_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., kinds: _Optional[_Iterable[_Union[FeedbackKind, str]]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListFeedbackResponse(_message.Message):
+    __slots__ = ("items", "next_page_token")
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    items: _containers.RepeatedCompositeFieldContainer[FeedbackItem]
+    next_page_token: str
+    def __init__(self, items: _Optional[_Iterable[_Union[FeedbackItem, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class TopObjectionsRequest(_message.Message):
+    __slots__ = ("venture_id", "campaign_id", "template_id", "examples")
+    VENTURE_ID_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLES_FIELD_NUMBER: _ClassVar[int]
+    venture_id: str
+    campaign_id: str
+    template_id: str
+    examples: int
+    def __init__(self, venture_id: _Optional[str] = ..., campaign_id: _Optional[str] = ..., template_id: _Optional[str] = ..., examples: _Optional[int] = ...) -> None: ...
+
+class ObjectionCount(_message.Message):
+    __slots__ = ("objection", "count", "example_feedback_ids")
+    OBJECTION_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    EXAMPLE_FEEDBACK_IDS_FIELD_NUMBER: _ClassVar[int]
+    objection: Objection
+    count: int
+    example_feedback_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, objection: _Optional[_Union[Objection, str]] = ..., count: _Optional[int] = ..., example_feedback_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class TopObjectionsResponse(_message.Message):
+    __slots__ = ("objections", "total")
+    OBJECTIONS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    objections: _containers.RepeatedCompositeFieldContainer[ObjectionCount]
+    total: int
+    def __init__(self, objections: _Optional[_Iterable[_Union[ObjectionCount, _Mapping]]] = ..., total: _Optional[int] = ...) -> None: ...
+
+class RecordUnsubscribeReasonRequest(_message.Message):
+    __slots__ = ("lead_id", "reason", "text", "campaign_id", "request_id")
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    lead_id: str
+    reason: UnsubscribeReason
+    text: str
+    campaign_id: str
+    request_id: str
+    def __init__(self, lead_id: _Optional[str] = ..., reason: _Optional[_Union[UnsubscribeReason, str]] = ..., text: _Optional[str] = ..., campaign_id: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class RecordUnsubscribeReasonResponse(_message.Message):
+    __slots__ = ("item",)
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    item: FeedbackItem
+    def __init__(self, item: _Optional[_Union[FeedbackItem, _Mapping]] = ...) -> None: ...

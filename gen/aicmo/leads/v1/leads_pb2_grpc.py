@@ -106,6 +106,31 @@ class LeadsServiceStub:
                 request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesRequest.SerializeToString,
                 response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesResponse.FromString,
                 _registered_method=True)
+        self.ApplyFeedback = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/ApplyFeedback',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackResponse.FromString,
+                _registered_method=True)
+        self.RecordFeedback = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/RecordFeedback',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackResponse.FromString,
+                _registered_method=True)
+        self.ListFeedback = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/ListFeedback',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackResponse.FromString,
+                _registered_method=True)
+        self.TopObjections = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/TopObjections',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsResponse.FromString,
+                _registered_method=True)
+        self.RecordUnsubscribeReason = channel.unary_unary(
+                '/aicmo.leads.v1.LeadsService/RecordUnsubscribeReason',
+                request_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonRequest.SerializeToString,
+                response_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonResponse.FromString,
+                _registered_method=True)
 
 
 class LeadsServiceServicer:
@@ -225,6 +250,50 @@ class LeadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ApplyFeedback(self, request, context):
+        """Applies feedback about people that distribution learned from delivery events (bounces,
+        complaints, replies, unsubscribes), delivered by distribution's outbox relay: each item is
+        recorded in the lead's feedback ledger once (idempotent on feedback_id) with its effect
+        (a hard bounce, or enough soft bounces, suppresses the identifier on its channel; a
+        complaint or an unsubscribe makes the lead DNC for the venture; a reply is classified).
+        At most 500 items; one result per item, in order. Service role only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordFeedback(self, request, context):
+        """Records manual feedback on a lead (a note from a call, a reply received elsewhere); a
+        note is classified like a reply and an unsubscribe request in words acts as one.
+        Idempotent on request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFeedback(self, request, context):
+        """Lists feedback items of a lead, a campaign or a venture, newest first, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TopObjections(self, request, context):
+        """The most frequent objections (classified replies and notes) of a venture, optionally of
+        one campaign or template, with the ids of example items.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordUnsubscribeReason(self, request, context):
+        """Records why a person unsubscribed, after the unsubscribe itself took effect (the reason is
+        never required). Idempotent on request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_LeadsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -292,6 +361,31 @@ def add_LeadsServiceServicer_to_server(servicer, server):
                     servicer.ListTouches,
                     request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesRequest.FromString,
                     response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesResponse.SerializeToString,
+            ),
+            'ApplyFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.ApplyFeedback,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackResponse.SerializeToString,
+            ),
+            'RecordFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordFeedback,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackResponse.SerializeToString,
+            ),
+            'ListFeedback': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFeedback,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackResponse.SerializeToString,
+            ),
+            'TopObjections': grpc.unary_unary_rpc_method_handler(
+                    servicer.TopObjections,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsResponse.SerializeToString,
+            ),
+            'RecordUnsubscribeReason': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordUnsubscribeReason,
+                    request_deserializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonRequest.FromString,
+                    response_serializer=aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -652,6 +746,141 @@ class LeadsService:
             '/aicmo.leads.v1.LeadsService/ListTouches',
             aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesRequest.SerializeToString,
             aicmo_dot_leads_dot_v1_dot_leads__pb2.ListTouchesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ApplyFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/ApplyFeedback',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.ApplyFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/RecordFeedback',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFeedback(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/ListFeedback',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.ListFeedbackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TopObjections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/TopObjections',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.TopObjectionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordUnsubscribeReason(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.leads.v1.LeadsService/RecordUnsubscribeReason',
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonRequest.SerializeToString,
+            aicmo_dot_leads_dot_v1_dot_leads__pb2.RecordUnsubscribeReasonResponse.FromString,
             options,
             channel_credentials,
             insecure,
