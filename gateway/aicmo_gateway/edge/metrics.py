@@ -24,6 +24,15 @@ class EdgeMetrics:
             "aicmo_edge_unsubscribe_refused",
             "Unsubscribe links refused by the venture's policy (expired or revoked).", ["why"],
             registry=self.registry)
+        self.inbound_events = Counter(
+            "aicmo_edge_inbound_events",
+            "Delivery events handed to distribution, by source, kind and outcome (recorded, "
+            "duplicate, unmatched, refused, or unavailable when distribution did not answer).",
+            ["source", "kind", "outcome"], registry=self.registry)
+        self.inbound_refusals = Counter(
+            "aicmo_edge_inbound_refusals",
+            "Inbound mail and webhook posts refused before any event, by source and reason.",
+            ["source", "reason"], registry=self.registry)
         self.rate_limit_store_errors = Counter(
             "aicmo_edge_rate_limit_store_errors",
             "Rate-limit checks answered by the local limiter because the shared store failed.",
