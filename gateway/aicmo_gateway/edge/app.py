@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from aicmo.distribution.v1 import distribution_pb2_grpc
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
 from aicmo_common import unsubscribe
@@ -34,6 +35,7 @@ from aicmo_common.errors import ServiceError, decode_rpc_error
 from aicmo_gateway.edge.config import EdgeConfig
 from aicmo_gateway.edge.metrics import EdgeMetrics
 from aicmo_gateway.edge.rate_limit import SharedRateLimiter, SlidingWindowRateLimiter
+from aicmo_gateway.inbound.routes import InboundEdge
 
 log = logging.getLogger("aicmo.edge")
 
@@ -69,6 +71,8 @@ class EdgeBackends:
     venture: venture_pb2_grpc.VentureServiceStub
     leads: leads_pb2_grpc.LeadsServiceStub
     channels: list[grpc.aio.Channel] = field(default_factory=list)
+    # Where the inbound side hands delivery events (None: it answers 503).
+    distribution: distribution_pb2_grpc.DistributionServiceStub | None = None
 
     async def close(self) -> None:
         for channel in self.channels:
@@ -81,8 +85,14 @@ def open_backends(config: EdgeConfig, signer: TokenSigner) -> EdgeBackends:
                            timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     leads = open_channel(config.leads_addr, token=token,
                          timeout_seconds=config.call_timeout_seconds, tls=config.tls)
-    return EdgeBackends(venture_pb2_grpc.VentureServiceStub(venture),
-                        leads_pb2_grpc.LeadsServiceStub(leads), [venture, leads])
+    backends = EdgeBackends(venture_pb2_grpc.VentureServiceStub(venture),
+                            leads_pb2_grpc.LeadsServiceStub(leads), [venture, leads])
+    if config.distribution_addr:
+        distribution = open_channel(config.distribution_addr, token=token,
+                                    timeout_seconds=config.call_timeout_seconds, tls=config.tls)
+        backends.channels.append(distribution)
+        backends.distribution = distribution_pb2_grpc.DistributionServiceStub(distribution)
+    return backends
 
 
 def page(template: str, status_code: int = 200, headers: dict[str, str] | None = None,
@@ -491,7 +501,8 @@ class EdgeRoutes:
 def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
                metrics: EdgeMetrics | None = None,
                limiter: SlidingWindowRateLimiter | SharedRateLimiter | None = None,
-               clock: Callable[[], float] = time.time) -> Starlette:
+               clock: Callable[[], float] = time.time,
+               inbound: InboundEdge | None = None) -> Starlette:
     """The ASGI app. Without ``backends`` it opens channels from ``config`` at startup.
 
     The form rate limit is shared by every replica when ``rate_limit_database_url`` names a
@@ -505,14 +516,17 @@ def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
     limiter = limiter or SlidingWindowRateLimiter(config.form_rate_limit,
                                                   config.form_rate_window_seconds)
     routes = EdgeRoutes(config, signer, metrics, limiter, clock)
+    inbound = inbound or InboundEdge(config.inbound, metrics, clock=clock)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = backends is None
         routes.backends = open_backends(config, signer) if owned else backends
+        await inbound.start(routes.backends.distribution)
         try:
             yield
         finally:
+            await inbound.stop()
             if owned:
                 await routes.backends.close()
             if isinstance(limiter, SharedRateLimiter):
@@ -526,10 +540,12 @@ def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
             Route("/api/v1/leads", routes.api_capture, methods=["POST"]),
             Route("/u/{token}", routes.unsubscribe_page, methods=["GET"]),
             Route("/u/{token}", routes.unsubscribe_post, methods=["POST"]),
+            *inbound.routes(),
         ],
         middleware=[Middleware(_Metrics)],
         lifespan=lifespan,
     )
     app.state.metrics = metrics
     app.state.routes = routes
+    app.state.inbound = inbound
     return app

@@ -8,6 +8,71 @@ from dataclasses import dataclass, field
 from aicmo_common import topology
 from aicmo_common.config import ConfigError, Env, TlsConfig, read_tls
 
+DEFAULT_INBOUND_SMTP_PORT = 2525
+DEFAULT_INBOUND_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class InboundConfig:
+    """The inbound side: the SMTP receiver for bounces and replies, and the provider webhooks.
+    A webhook whose credentials are not set answers 404; the receiver runs when it has a
+    port."""
+
+    smtp_host: str = "0.0.0.0"
+    smtp_port: int | None = None  # None: no SMTP receiver
+    domain: str = ""
+    # Signs and verifies the return paths; distribution must hold the same value.
+    return_path_secret: str = field(default="", repr=False)
+    max_bytes: int = DEFAULT_INBOUND_MAX_BYTES
+    quarantine_dir: str = ""
+    # The right-hand side of the product's Message-IDs (distribution's AICMO_MAIL_DOMAIN).
+    message_id_domain: str = ""
+    sendgrid_public_key: str = field(default="", repr=False)
+    postmark_user: str = ""
+    postmark_password: str = field(default="", repr=False)
+    sns_topic_arns: tuple[str, ...] = ()
+    webhook_secret: str = field(default="", repr=False)
+    webhook_tolerance_seconds: float = 300.0
+
+    @classmethod
+    def from_env(cls, env: Env, token_secret: str) -> InboundConfig:
+        port_text = env.str("AICMO_INBOUND_SMTP_PORT", "off")
+        smtp_port = None if port_text == "off" else env.int(
+            "AICMO_INBOUND_SMTP_PORT", DEFAULT_INBOUND_SMTP_PORT, minimum=0, maximum=65535)
+        domain = env.str("AICMO_INBOUND_DOMAIN", "").strip().lower()
+        if smtp_port is not None and not domain:
+            raise ConfigError("AICMO_INBOUND_DOMAIN is required when AICMO_INBOUND_SMTP_PORT "
+                              "is set: the domain of the bounce and reply addresses")
+        return_path_secret = env.str("AICMO_RETURN_PATH_SECRET", "") or token_secret
+        if len(return_path_secret) < 32:
+            raise ConfigError("AICMO_RETURN_PATH_SECRET must be at least 32 characters long")
+        password = env.str("AICMO_POSTMARK_WEBHOOK_PASSWORD", "")
+        user = env.str("AICMO_POSTMARK_WEBHOOK_USER", "")
+        if bool(user) != bool(password):
+            raise ConfigError("AICMO_POSTMARK_WEBHOOK_USER and AICMO_POSTMARK_WEBHOOK_PASSWORD "
+                              "are set together")
+        webhook_secret = env.str("AICMO_WEBHOOK_INBOUND_SECRET", "")
+        if webhook_secret and len(webhook_secret) < 32:
+            raise ConfigError("AICMO_WEBHOOK_INBOUND_SECRET must be at least 32 characters")
+        arns = tuple(a.strip() for a in env.str("AICMO_SNS_TOPIC_ARNS", "").split(",")
+                     if a.strip())
+        for arn in arns:
+            if not arn.startswith("arn:aws") or arn.count(":") != 5:
+                raise ConfigError(f"AICMO_SNS_TOPIC_ARNS: {arn!r} is not a topic ARN")
+        return cls(
+            smtp_host=env.str("AICMO_INBOUND_SMTP_HOST", "0.0.0.0"),
+            smtp_port=smtp_port, domain=domain, return_path_secret=return_path_secret,
+            max_bytes=env.int("AICMO_INBOUND_MAX_BYTES", DEFAULT_INBOUND_MAX_BYTES,
+                              minimum=1024, maximum=100 * 1024 * 1024),
+            quarantine_dir=env.str("AICMO_INBOUND_QUARANTINE_DIR", ""),
+            message_id_domain=env.str("AICMO_MAIL_DOMAIN", "aicmo.invalid").strip().lower(),
+            sendgrid_public_key=env.str("AICMO_SENDGRID_PUBLIC_KEY", ""),
+            postmark_user=user, postmark_password=password, sns_topic_arns=arns,
+            webhook_secret=webhook_secret,
+            webhook_tolerance_seconds=env.float("AICMO_WEBHOOK_TOLERANCE_SECONDS", 300.0,
+                                                minimum=1.0, maximum=3600.0),
+        )
+
 
 @dataclass(frozen=True)
 class EdgeConfig:
@@ -28,6 +93,9 @@ class EdgeConfig:
     log_level: str = "info"
     # Client certificate and CA for the edge's calls to the services (mutual TLS).
     tls: TlsConfig | None = None
+    # Where delivery events go (RecordDeliveryEvents); empty: the inbound side answers 503.
+    distribution_addr: str = ""
+    inbound: InboundConfig = field(default_factory=InboundConfig)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> EdgeConfig:
@@ -58,4 +126,7 @@ class EdgeConfig:
             log_level=env.choice("AICMO_LOG_LEVEL", "info",
                                  ("debug", "info", "warning", "error")),
             tls=read_tls(env),
+            distribution_addr=env.str("AICMO_DISTRIBUTION_ADDR",
+                                      f"localhost:{topology.DISTRIBUTION.grpc_port}"),
+            inbound=InboundConfig.from_env(env, secret),
         )
