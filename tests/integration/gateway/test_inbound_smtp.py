@@ -38,8 +38,11 @@ class RecordingDistribution(distribution_pb2_grpc.DistributionServiceServicer):
     def __init__(self) -> None:
         self.requests: list[distribution_pb2.RecordDeliveryEventsRequest] = []
         self.seen: set[str] = set()
+        self.fail = False  # answer UNAVAILABLE, as a distribution that cannot reach its db
 
     async def RecordDeliveryEvents(self, request, context):
+        if self.fail:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "database unavailable")
         self.requests.append(request)
         results = []
         for event in request.events:
