@@ -32,11 +32,15 @@ from rich.table import Table
 from aicmo_common import topology
 from aicmo_common.auth import Role, TokenSigner
 from aicmo_gateway import devfiles
+from aicmo_gateway.edge.config import DEFAULT_INBOUND_SMTP_PORT
 from aicmo_gateway.mailbox import EmlMailbox, start_smtp_server
 
 HOST = "127.0.0.1"
 ADMIN_TOKEN_TTL_SECONDS = 30 * 24 * 3600
 STATE_FILE = "dev-stack.json"
+# The domain of the return paths in a local stack: mail to bounce+...@localhost reaches the
+# edge's inbound SMTP receiver at the address dev up prints.
+INBOUND_DOMAIN = "localhost"
 LOG_TAIL_LINES = 30
 
 
@@ -82,6 +86,8 @@ class StackPlan:
     children: list[Child]
     missing: list[str]
     addresses: dict[str, str] = field(default_factory=dict)
+    # The edge's inbound SMTP receiver (bounces, replies); None when it does not run.
+    inbound_smtp_port: int | None = None
 
 
 def module_exists(module: str) -> bool:
@@ -138,6 +144,12 @@ def plan_stack(options: DevUpOptions, services: list[str], with_edge: bool) -> S
     missing = [c.name for c in topology.SERVICES if c.name not in services]
     plan = StackPlan(children, missing)
     plan.addresses = {child.name: child.address for child in children}
+    if with_edge and "distribution" in services:  # the receiver hands events to distribution
+        if options.ephemeral_ports:
+            plan.inbound_smtp_port = free_port()
+        else:
+            plan.inbound_smtp_port = DEFAULT_INBOUND_SMTP_PORT
+            ensure_port_free(DEFAULT_INBOUND_SMTP_PORT, "the inbound SMTP receiver")
     return plan
 
 
@@ -163,6 +175,11 @@ def child_environment(child: Child, plan: StackPlan, options: DevUpOptions,
             env.pop(variable, None)
     if child.kind == "http":
         env.update({"AICMO_HTTP_HOST": HOST, "AICMO_HTTP_PORT": str(child.port)})
+        if plan.inbound_smtp_port is not None:
+            env.update({"AICMO_INBOUND_SMTP_HOST": HOST,
+                        "AICMO_INBOUND_SMTP_PORT": str(plan.inbound_smtp_port),
+                        "AICMO_INBOUND_DOMAIN": INBOUND_DOMAIN,
+                        "AICMO_INBOUND_QUARANTINE_DIR": str(var / "inbound-quarantine")})
         return env
     env.update({
         "AICMO_GRPC_HOST": HOST,
@@ -300,6 +317,9 @@ def print_table(console: Console, plan: StackPlan, smtp_port: int, root: Path) -
         table.add_row(child.name, child.address, f"{HOST}:{child.metrics_port}",
                       _shown(child.log_path, root))
     table.add_row("smtp", f"{HOST}:{smtp_port}", "-", _shown(root / "var" / "mail", root))
+    if plan.inbound_smtp_port is not None:
+        table.add_row("inbound smtp", f"{HOST}:{plan.inbound_smtp_port}", "-",
+                      f"bounce+...@{INBOUND_DOMAIN}")
     for name in plan.missing:
         table.add_row(name, "[yellow]not running[/yellow]", "-", "-")
     console.print(table)
@@ -311,6 +331,8 @@ def dev_env_values(plan: StackPlan, smtp_port: int, admin_token: str) -> dict[st
     if "edge" in plan.addresses:
         values["AICMO_EDGE_URL"] = plan.addresses["edge"]
     values["AICMO_SMTP_ADDR"] = f"{HOST}:{smtp_port}"
+    if plan.inbound_smtp_port is not None:
+        values["AICMO_INBOUND_SMTP_ADDR"] = f"{HOST}:{plan.inbound_smtp_port}"
     values["AICMO_TOKEN"] = admin_token
     return values
 
@@ -367,6 +389,8 @@ async def run_dev_up(options: DevUpOptions, console: Console,
                                   "metrics_port": c.metrics_port, "log": str(c.log_path)}
                          for c in plan.children},
             "smtp": f"{HOST}:{smtp_port}",
+            "inbound_smtp": (f"{HOST}:{plan.inbound_smtp_port}"
+                             if plan.inbound_smtp_port is not None else None),
             "missing": plan.missing,
         }, indent=2) + "\n", encoding="utf-8")
         # dev.env last: it is what tells a waiting script that everything is ready.
