@@ -15,6 +15,7 @@ import kubernetes_validate
 import pytest
 
 from aicmo_common import topology
+from aicmo_gateway.edge.config import DEFAULT_INBOUND_SMTP_PORT
 
 # The oldest Kubernetes these manifests are for (native gRPC probes are GA from 1.27) and the
 # newest whose schemas kubernetes-validate ships.
@@ -202,6 +203,20 @@ def test_the_edge_serves_http_and_is_routed_by_the_ingress(objects):
     service_ports = {p["name"]: p["targetPort"] for p in named(objects, "Service")["edge"]
                      ["spec"]["ports"]}
     assert service_ports == {"http": "http", "metrics": "metrics"}
+
+
+def test_the_edge_takes_inbound_mail_on_its_smtp_port_through_a_load_balancer(objects):
+    container = main_container(deployment_of(objects, topology.EDGE))
+    env = environment(container, objects)
+    assert port_named(container, "smtp") == DEFAULT_INBOUND_SMTP_PORT
+    assert env["AICMO_INBOUND_SMTP_PORT"] == str(DEFAULT_INBOUND_SMTP_PORT)
+    assert env["AICMO_INBOUND_DOMAIN"] and "@" not in env["AICMO_INBOUND_DOMAIN"]
+    service = named(objects, "Service")["edge-smtp"]
+    assert service["spec"]["type"] == "LoadBalancer"
+    assert [(p["name"], p["port"], p["targetPort"]) for p in service["spec"]["ports"]] == \
+        [("smtp", 25, "smtp")]
+    labels = deployment_of(objects, topology.EDGE)["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= labels.items()
 
 
 def test_each_service_exposes_grpc_and_metrics_ports(objects):

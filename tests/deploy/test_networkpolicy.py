@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from aicmo_common import topology
+from aicmo_gateway.edge.config import DEFAULT_INBOUND_SMTP_PORT
 
 OPERATOR = {"aicmo.io/operator": "true"}
 OUTSIDE_ADDRESS = "203.0.113.10"  # any address outside the cluster
@@ -200,13 +201,25 @@ def test_each_component_leaves_the_namespace_only_as_topology_says(network):
 def test_from_outside_only_monitoring_and_the_ingress_controller_get_in(network):
     monitoring = outside("prometheus", "monitoring")
     ingress_controller = outside("controller", "ingress-nginx")
-    strangers = [outside("other-pod", "elsewhere"), outside("internet", None),
+    internet = outside("internet", None)
+    strangers = [outside("other-pod", "elsewhere"),
                  outside("lookalike", "elsewhere", network.pods["edge"].labels)]
     for pod in network.pods.values():
         component = next((c for c in topology.COMPONENTS if c.name == pod.name), None)
         for protocol, port in pod.ports.values():
             metrics = component is not None and port == component.metrics_port
             web = pod.name == "edge" and port == topology.EDGE.http_port
+            # Mail servers anywhere deliver bounces and replies to the inbound SMTP port.
+            mail = pod.name == "edge" and port == DEFAULT_INBOUND_SMTP_PORT
             assert network.allows(monitoring, pod, protocol, port) == metrics, (pod.name, port)
             assert network.allows(ingress_controller, pod, protocol, port) == web
+            assert network.allows(internet, pod, protocol, port) == mail, (pod.name, port)
             assert not any(network.allows(s, pod, protocol, port) for s in strangers)
+
+
+def test_the_internet_reaches_the_edge_on_the_inbound_smtp_port_and_nothing_else(network):
+    internet = outside("internet", None)
+    edge = network.pods["edge"]
+    assert network.allows(internet, edge, "TCP", DEFAULT_INBOUND_SMTP_PORT)
+    for protocol, port in [*CLOSED_PORTS, ("TCP", 25), ("TCP", topology.EDGE.metrics_port)]:
+        assert not network.allows(internet, edge, protocol, port), port
