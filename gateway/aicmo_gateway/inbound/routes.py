@@ -161,49 +161,46 @@ class InboundEdge:
 
     # -- the providers ------------------------------------------------------------------
 
-    async def generic(self, request: Request) -> Response:
-        source = "generic"
-        body = await self._authenticated_body(request, source, bool(self.config.webhook_secret))
+    async def _signed_post(self, request: Request, source: str, configured: bool,
+                           verify: Callable[[bytes], Refusal | None],
+                           parse: Callable[[object, str, dt.datetime],
+                                           list[InboundEvent] | Refusal],
+                           replay_key: Callable[[bytes], str]) -> Response:
+        """The steps every HMAC, ECDSA or basic-auth webhook shares."""
+        body = await self._authenticated_body(request, source, configured)
         if isinstance(body, Response):
             return body
-        refusal = webhooks.verify_generic(self.config.webhook_secret, body, request.headers,
-                                          self.clock(), self.config.webhook_tolerance_seconds)
+        refusal = verify(body)
         if refusal is not None:
             return self._refused(source, refusal)
         payload = self._json(body)
-        events = payload if isinstance(payload, Refusal) else webhooks.parse_generic(
+        events = payload if isinstance(payload, Refusal) else parse(
             payload, sha256_hex(body), self._received_at())
-        return await self._deliver(source, f"{source}:{request.headers['x-aicmo-signature']}",
-                                   events)
+        return await self._deliver(source, f"{source}:{replay_key(body)}", events)
+
+    async def generic(self, request: Request) -> Response:
+        return await self._signed_post(
+            request, "generic", bool(self.config.webhook_secret),
+            lambda body: webhooks.verify_generic(
+                self.config.webhook_secret, body, request.headers, self.clock(),
+                self.config.webhook_tolerance_seconds),
+            webhooks.parse_generic, lambda body: request.headers["x-aicmo-signature"])
 
     async def sendgrid(self, request: Request) -> Response:
-        source = "sendgrid"
-        body = await self._authenticated_body(request, source, self.sendgrid_key is not None)
-        if isinstance(body, Response):
-            return body
-        refusal = webhooks.verify_sendgrid(self.sendgrid_key, body, request.headers,
-                                           self.clock(), self.config.webhook_tolerance_seconds)
-        if refusal is not None:
-            return self._refused(source, refusal)
-        payload = self._json(body)
-        events = payload if isinstance(payload, Refusal) else webhooks.parse_sendgrid(
-            payload, sha256_hex(body), self._received_at())
-        return await self._deliver(
-            source, f"{source}:{request.headers[webhooks.SENDGRID_SIGNATURE]}", events)
+        return await self._signed_post(
+            request, "sendgrid", self.sendgrid_key is not None,
+            lambda body: webhooks.verify_sendgrid(
+                self.sendgrid_key, body, request.headers, self.clock(),
+                self.config.webhook_tolerance_seconds),
+            webhooks.parse_sendgrid, lambda body: request.headers[webhooks.SENDGRID_SIGNATURE])
 
     async def postmark(self, request: Request) -> Response:
-        source = "postmark"
-        body = await self._authenticated_body(request, source, bool(self.config.postmark_user))
-        if isinstance(body, Response):
-            return body
-        refusal = webhooks.verify_postmark(self.config.postmark_user,
-                                           self.config.postmark_password, request.headers)
-        if refusal is not None:
-            return self._refused(source, refusal)
-        payload = self._json(body)
-        events = payload if isinstance(payload, Refusal) else webhooks.parse_postmark(
-            payload, sha256_hex(body), self._received_at())
-        return await self._deliver(source, f"{source}:{sha256_hex(body)}", events)
+        # Postmark signs nothing and sends no timestamp: a replay is the same body again.
+        return await self._signed_post(
+            request, "postmark", bool(self.config.postmark_user),
+            lambda body: webhooks.verify_postmark(
+                self.config.postmark_user, self.config.postmark_password, request.headers),
+            webhooks.parse_postmark, sha256_hex)
 
     async def ses(self, request: Request) -> Response:
         source = "ses"

@@ -102,11 +102,16 @@ class ReplayGuard:
             self._seen.popitem(last=False)
 
 
-def check_timestamp(timestamp: str, now: float, tolerance: float) -> Refusal | None:
+def check_timestamp(signature: str, timestamp: str, now: float, tolerance: float
+                    ) -> Refusal | None:
+    """Refuses a post without both signature headers, or signed too long ago (or ahead)."""
+    if not signature or not timestamp:
+        return Refusal("unsigned", "the signature and timestamp headers are required")
     try:
+        timestamp.encode("ascii")
         stamp = float(timestamp)
-    except ValueError:
-        return Refusal("unsigned", "the timestamp header is missing or not a number")
+    except (ValueError, UnicodeEncodeError):
+        return Refusal("unsigned", "the timestamp header is not a number")
     if abs(now - stamp) > tolerance:
         return Refusal("stale", f"the timestamp is more than {int(tolerance)} seconds away")
     return None
@@ -125,15 +130,9 @@ def verify_generic(secret: str, body: bytes, headers: Mapping[str, str], now: fl
                    tolerance: float = DEFAULT_TOLERANCE_SECONDS) -> Refusal | None:
     signature = headers.get("x-aicmo-signature", "")
     timestamp = headers.get("x-aicmo-timestamp", "")
-    if not signature or not timestamp:
-        return Refusal("unsigned", "send X-Aicmo-Timestamp and X-Aicmo-Signature")
-    late = check_timestamp(timestamp, now, tolerance)
-    if late is not None:
-        return late
-    try:
-        timestamp.encode("ascii")
-    except UnicodeEncodeError:
-        return Refusal("unsigned", "the timestamp is not ASCII")
+    missing = check_timestamp(signature, timestamp, now, tolerance)
+    if missing is not None:
+        return missing
     expected = generic_signature(secret, timestamp, body)
     offered = [part.strip() for part in signature.split(",")]
     if not any(hmac.compare_digest(expected, part) for part in offered):
@@ -180,11 +179,9 @@ def verify_sendgrid(key: tuple[int, int], body: bytes, headers: Mapping[str, str
                     now: float, tolerance: float = DEFAULT_TOLERANCE_SECONDS
                     ) -> Refusal | None:
     signature, timestamp = headers.get(SENDGRID_SIGNATURE, ""), headers.get(SENDGRID_TIMESTAMP, "")
-    if not signature or not timestamp:
-        return Refusal("unsigned", "the SendGrid signature headers are missing")
-    late = check_timestamp(timestamp, now, tolerance)
-    if late is not None:
-        return late
+    missing = check_timestamp(signature, timestamp, now, tolerance)
+    if missing is not None:
+        return missing
     try:
         der = base64.b64decode(signature, validate=True)
         signed = timestamp.encode("ascii") + body
