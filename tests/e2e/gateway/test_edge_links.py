@@ -20,6 +20,7 @@ from aicmo_common.clients import open_channel
 from aicmo_gateway import devfiles
 from tests.e2e.gateway.cli_runner import unique
 from tests.e2e.gateway.edge_server import app_for, serving
+from tests.support.clock import Clock
 
 DAY = 86_400.0
 
@@ -76,14 +77,6 @@ async def _update(venture_api, venture_id, paths, **links):
         update_mask=field_mask_pb2.FieldMask(paths=paths)))
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
 async def test_the_form_names_venture_offer_required_fields_and_privacy_policy(
         stack, secret, campaign):
     async with serving(app_for(stack, secret)) as base, httpx.AsyncClient() as client:
@@ -129,7 +122,7 @@ async def test_unsubscribe_pages_say_from_whom_and_the_masked_address_only(
 async def test_expired_and_revoked_links_are_refused_but_one_click_lasts_60_days(
         stack, secret, services, campaign):
     venture_api, leads_api = services
-    clock = Clock()
+    clock = Clock(time.time())
     old_lead = await _lead(leads_api, campaign, "old@example.com")
     recent_lead = await _lead(leads_api, campaign, "recent@example.com")
     older = unsubscribe.sign(old_lead, campaign.id, secret, issued_at=clock.now - 100 * DAY)
