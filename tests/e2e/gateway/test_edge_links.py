@@ -13,32 +13,14 @@ import pytest
 from google.protobuf import field_mask_pb2
 from prometheus_client import generate_latest
 
-from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
-from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo.leads.v1 import leads_pb2
+from aicmo.venture.v1 import venture_pb2
 from aicmo_common import unsubscribe
-from aicmo_common.clients import open_channel
-from aicmo_gateway import devfiles
 from tests.e2e.gateway.cli_runner import unique
 from tests.e2e.gateway.edge_server import app_for, serving
 from tests.support.clock import Clock
 
 DAY = 86_400.0
-
-
-@pytest.fixture
-def secret(stack) -> str:
-    stack.require("venture", "leads")
-    return devfiles.read_secrets(stack.root / "var" / devfiles.SECRETS_FILE).token_secret
-
-
-@pytest.fixture
-async def services(stack, secret):
-    token = stack.values["AICMO_TOKEN"]
-    venture = open_channel(stack.values["AICMO_VENTURE_ADDR"], token=token, timeout_seconds=5)
-    leads = open_channel(stack.values["AICMO_LEADS_ADDR"], token=token, timeout_seconds=5)
-    yield venture_pb2_grpc.VentureServiceStub(venture), leads_pb2_grpc.LeadsServiceStub(leads)
-    await venture.close()
-    await leads.close()
 
 
 @pytest.fixture
