@@ -15,11 +15,7 @@ import pytest
 
 from tests.e2e.gateway.cli_runner import Aicmo, unique
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 
 def mail_to(stack, address: str) -> list[bytes]:

@@ -3,10 +3,7 @@ order, no loss while audit is down, no duplicate after a redelivery, shutdown de
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
-from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import MetaData, select, update
@@ -17,6 +14,7 @@ from aicmo_common.db import Database
 from aicmo_common.outbox import AuditEvent, OutboxRelay, outbox_table, record
 from tests.conftest import bearer
 from tests.e2e.audit.running_audit import RunningAudit, running_audit
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -49,14 +47,6 @@ async def _stored_ids(audit: RunningAudit, token: str) -> list[str]:
                                                 metadata=bearer(token)):
         ids.extend(entry.event.id for entry in chunk.entries)
     return ids
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.02)
 
 
 def _relay(database, table, address, token, **options) -> OutboxRelay:
@@ -163,12 +153,12 @@ async def test_background_loop_retries_with_backoff_until_audit_returns(
                 select(table.c.attempts)).scalars().all())
             return min(attempts) >= 3
 
-        await _eventually(retried)
+        await wait_for(retried, within=10, what="three attempts of every event")
         async with running_audit(database_url, port=port) as restarted:
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
             assert len(await _stored_ids(restarted, token)) == 5
     finally:
         await relay.stop()
@@ -189,7 +179,7 @@ async def test_notify_wakes_the_loop_and_stop_delivers_what_is_left(
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
             _record(database, table, _events(2, start=dt.datetime(2025, 4, 1, tzinfo=dt.UTC)))
         finally:
             await relay.stop()
@@ -260,6 +250,6 @@ async def test_notify_from_a_database_thread_wakes_the_loop(outbox, database_url
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
         finally:
             await relay.stop()
