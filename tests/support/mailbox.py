@@ -34,7 +34,9 @@ class Mailbox:
     died while the server held it still counts as received. ``messages`` holds those the
     server then accepted (answered 250). ``data_started`` is when each DATA arrived, on the
     test's monotonic clock. ``hold`` (a predicate over the delivery) makes DATA wait for
-    ``release``; ``held`` is set once a delivery is being held."""
+    ``release``; ``held`` is set once a delivery is being held. ``refuse`` (a function of the
+    delivery) may answer it with a reply of its own instead of 250, such as a greylisting
+    451 or a 550; a refused delivery is in ``deliveries`` but not in ``messages``."""
 
     def __init__(self) -> None:
         self.deliveries: list[Received] = []
@@ -44,6 +46,7 @@ class Mailbox:
         self.held = asyncio.Event()
         self.release = asyncio.Event()
         self.held_deliveries: list[Received] = []
+        self.refuse: Callable[[Received], str | None] | None = None
 
     async def handle_DATA(self, server, session, envelope) -> str:
         self.data_started.append(time.monotonic())
@@ -58,6 +61,9 @@ class Mailbox:
             self.held_deliveries.append(delivery)
             self.held.set()
             await self.release.wait()
+        refusal = self.refuse(delivery) if self.refuse is not None else None
+        if refusal:
+            return refusal
         self.messages.append(delivery)
         return "250 OK"
 
