@@ -9,6 +9,7 @@ from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
 from aicmo_audit.domain.model import EntryFilter
 from aicmo_audit.entrypoints import messages
 from aicmo_audit.service_layer import append, read, verify
+from aicmo_common import pages
 from aicmo_common.auth import MANAGERS, READERS, Principal, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import FieldErrors, PermissionDenied
@@ -76,7 +77,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             entity_type=request.entity_type or None, entity_id=request.entity_id or None,
             service=request.service or None, start_time=start, end_time=end)
         entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=read.page_size_of(request.page_size),
+            read.list_entries, where, page_size=pages.page_size(request.page_size),
             page_token=request.page_token)
         return audit_pb2.ListEventsResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
@@ -96,7 +97,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         where = EntryFilter(venture_id=principal.venture, entity_type=request.entity_type,
                             entity_id=request.entity_id)
         entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=read.page_size_of(request.page_size),
+            read.list_entries, where, page_size=pages.page_size(request.page_size),
             page_token=request.page_token, query="trail")
         return audit_pb2.GetTrailResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
@@ -140,7 +141,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
     async def ListCheckpoints(self, request, context):
         current_principal().require(READERS, "ListCheckpoints")
         checkpoints, token = await self._database.run_read(
-            read.list_checkpoints, page_size=read.page_size_of(request.page_size),
+            read.list_checkpoints, page_size=pages.page_size(request.page_size),
             page_token=request.page_token)
         return audit_pb2.ListCheckpointsResponse(
             checkpoints=[messages.checkpoint_to_proto(c) for c in checkpoints],

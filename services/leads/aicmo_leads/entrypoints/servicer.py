@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_common import pages
 from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
@@ -46,7 +47,7 @@ from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
 from aicmo_leads.entrypoints.registration import MalformedRequest
 from aicmo_leads.service_layer import capture as capturing
 from aicmo_leads.service_layer import consent as consenting
-from aicmo_leads.service_layer import pages, reading
+from aicmo_leads.service_layer import reading
 from aicmo_leads.service_layer.unit import Settings
 
 WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
