@@ -12,6 +12,7 @@ import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from aicmo_common import pages
 from aicmo_venture.domain import send_window
 from aicmo_venture.domain.errors import Violations
 from aicmo_venture.domain.model import Channel, SenderIdentity, SendWindow, Weekday
@@ -29,8 +30,6 @@ MAX_URL = 2000
 MIN_UNSUBSCRIBE_TTL_DAYS = 60
 MAX_UNSUBSCRIBE_TTL_DAYS = 3650
 MAX_DAILY_SEND_LIMIT = 10_000_000
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 
 SLUG = re.compile(r"[a-z][a-z0-9-]{1,62}")
 # Deliberately plain: one @, no whitespace, a dotted domain. Deliverability is the mail
@@ -332,9 +331,4 @@ def check_id(errors: Violations, path: str, value: str, *, required: bool = True
 
 
 def check_page_size(errors: Violations, value: int, path: str = "page_size") -> int:
-    if value < 0:
-        errors.add(path, f"must be zero or more (got {value})")
-        return DEFAULT_PAGE_SIZE
-    if value == 0:
-        return DEFAULT_PAGE_SIZE
-    return min(value, MAX_PAGE_SIZE)
+    return pages.page_size(value, path, errors=errors)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aicmo_common import pages
 from aicmo_common.errors import FailedPrecondition, ServiceError
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
@@ -13,7 +14,6 @@ from aicmo_venture.domain import validation
 from aicmo_venture.domain.errors import DomainError, Violations
 from aicmo_venture.domain.model import Channel
 from aicmo_venture.domain.verdict import Assessment, Verdict, assess, conclude
-from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     READERS,
     SENDERS,
@@ -206,7 +206,7 @@ def list_verdicts(repo: VentureRepository, caller: Caller, campaign_id: str, pag
     size = validation.check_page_size(errors, page_size)
     errors.raise_if_any()
     visible_campaign(repo, caller, campaign_id)
-    verdicts, token = pagination.by_sequence(
+    verdicts, token = pages.by_sequence(
         lambda after, limit: repo.list_verdicts(campaign_id, after_seq=after, limit=limit),
         page_token, size, {"campaign": campaign_id})
     return VerdictPage(verdicts, token)
