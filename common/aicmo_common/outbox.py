@@ -181,6 +181,34 @@ class OutboxDestination(Protocol):
         """Closes the connection; the next send opens a fresh one."""
 
 
+class LazyStub:
+    """A gRPC stub opened on first use and dropped by ``close`` (a destination reconnects at
+    once after a failure instead of waiting out gRPC's reconnect backoff)."""
+
+    def __init__(self, address: str, stub_class, *, token: Callable[[], str] | str,
+                 timeout_seconds: float, tls: TlsConfig | None) -> None:
+        self._address = address
+        self._stub_class = stub_class
+        self._token = token
+        self.timeout = timeout_seconds
+        self._tls = tls
+        self._channel = None
+        self._stub = None
+
+    @property
+    def stub(self):
+        if self._stub is None:
+            self._channel = open_channel(self._address, token=self._token,
+                                         timeout_seconds=self.timeout, tls=self._tls)
+            self._stub = self._stub_class(self._channel)
+        return self._stub
+
+    async def close(self) -> None:
+        channel, self._channel, self._stub = self._channel, None, None
+        if channel is not None:
+            await channel.close()
+
+
 class AuditDestination:
     """Delivers ``audit_outbox`` rows to the audit service with ``AppendEvents``."""
 
@@ -189,21 +217,13 @@ class AuditDestination:
 
     def __init__(self, address: str, *, token: Callable[[], str] | str,
                  timeout_seconds: float = 2.0, tls: TlsConfig | None = None) -> None:
-        self._address = address
-        self._token = token
-        self._timeout = timeout_seconds
-        self._tls = tls
-        self._channel = None
-        self._stub = None
+        self._peer = LazyStub(address, audit_pb2_grpc.AuditServiceStub, token=token,
+                              timeout_seconds=timeout_seconds, tls=tls)
 
     async def send(self, rows: list[dict]) -> None:
-        if self._stub is None:
-            self._channel = open_channel(self._address, token=self._token,
-                                         timeout_seconds=self._timeout, tls=self._tls)
-            self._stub = audit_pb2_grpc.AuditServiceStub(self._channel)
         request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows],
                                                 omit_entries=True)
-        await self._stub.AppendEvents(request, timeout=self._timeout)
+        await self._peer.stub.AppendEvents(request, timeout=self._peer.timeout)
 
     def refused(self, error: Exception, size: int) -> set[int]:
         if isinstance(error, grpc.aio.AioRpcError) \
@@ -212,9 +232,7 @@ class AuditDestination:
         return set()
 
     async def close(self) -> None:
-        channel, self._channel, self._stub = self._channel, None, None
-        if channel is not None:
-            await channel.close()
+        await self._peer.close()
 
 
 class OutboxRelay:

@@ -24,11 +24,13 @@ from aicmo_distribution.adapters.channels.smtp import SmtpChannel
 from aicmo_distribution.adapters.channels.webhook import WebhookChannel
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.adapters.peers import LeadsClient, VentureClient
-from aicmo_distribution.adapters.tables import audit_outbox
+from aicmo_distribution.adapters.tables import audit_outbox, feedback_outbox
 from aicmo_distribution.config import DistributionConfig
 from aicmo_distribution.domain.delivery import ChannelAdapter
 from aicmo_distribution.domain.sends import FailureWindow
 from aicmo_distribution.entrypoints.servicer import DistributionServicer
+from aicmo_distribution.feedback.endpoint import FeedbackEndpoint
+from aicmo_distribution.feedback.to_leads import LeadsFeedback
 from aicmo_distribution.service_layer.runs import RunWorker
 from aicmo_distribution.service_layer.sending import SendPath, SendSettings
 
@@ -99,6 +101,20 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
                         interval_seconds=service.outbox_interval_seconds,
                         linger_seconds=service.outbox_linger_seconds,
                         timeout_seconds=service.call_timeout_seconds, tls=service.tls)
+    # Feedback about people goes to leads through the same relay as audit's events.
+    feedback_relay = OutboxRelay(
+        database, feedback_outbox,
+        destination=LeadsFeedback(service.peers["leads"], token=token,
+                                  timeout_seconds=service.call_timeout_seconds,
+                                  tls=service.tls),
+        interval_seconds=service.outbox_interval_seconds,
+        linger_seconds=service.outbox_linger_seconds,
+        timeout_seconds=service.call_timeout_seconds)
+
+    def events_recorded() -> None:
+        relay.notify()
+        feedback_relay.notify()
+
     replica = deps.replica_id or node_name()
     kill_switches = KillSwitchMirror(venture_stub, replica,
                                      first_wait_seconds=service.call_timeout_seconds)
@@ -130,17 +146,21 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         await kill_switches.start()
         await worker.start()
         await relay.start()
+        await feedback_relay.start()
 
     async def on_stop() -> None:
         await worker.stop(service.grace_seconds)
         await kill_switches.stop()
         await relay.stop()
+        await feedback_relay.stop()
         await registry.close()
         for channel in opened:
             await channel.close()
         await asyncio.to_thread(database.close)
 
-    servicer = DistributionServicer(path, worker)
+    feedback = FeedbackEndpoint(database, clock=deps.clock or _utc_now,
+                                mail_domain=config.mail_domain, after_commit=events_recorded)
+    servicer = DistributionServicer(path, worker, feedback)
     server, bound = build_server(
         service, [ServiceBinding(FULL_NAME, servicer,
                                  distribution_pb2_grpc.add_DistributionServiceServicer_to_server)],
@@ -148,4 +168,5 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
     # Handles for tests and operators: the send path and the worker of this replica.
     server.distribution = path  # type: ignore[attr-defined]
     server.distribution_worker = worker  # type: ignore[attr-defined]
+    server.feedback_relay = feedback_relay  # type: ignore[attr-defined]
     return server, bound

@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-from aicmo_common.outbox import outbox_table
+from aicmo_common.outbox import event_outbox_table, outbox_table
 
 metadata = MetaData()
 
@@ -120,4 +120,32 @@ runs = Table(
     Index("ix_runs_campaign", "campaign_id", "created_at"),
 )
 
+# What happened to sent messages (bounces, complaints, replies, ...), one row per event id.
+# An event no send matches is kept with send_id NULL, apart, for review.
+delivery_events = Table(
+    "delivery_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("send_id", String(36), nullable=True),
+    Column("campaign_id", String(64), nullable=False, default=""),
+    Column("venture_id", String(64), nullable=False, default=""),
+    Column("lead_id", String(64), nullable=False, default=""),
+    Column("template_id", String(36), nullable=False, default=""),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("message_id", String(300), nullable=False, default=""),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("status_code", String(16), nullable=False, default=""),
+    Column("diagnostic", Text, nullable=False, default=""),
+    Column("evidence_sha256", String(64), nullable=False, default=""),
+    Column("feedback_type", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_delivery_events_campaign", "campaign_id", "recorded_at", "event_id"),
+    Index("ix_delivery_events_send", "send_id", "recorded_at"),
+    Index("ix_delivery_events_lead", "lead_id", "kind"),
+)
+
 audit_outbox = outbox_table(metadata)
+# Feedback about people for leads (ApplyFeedback), delivered by the same relay as audit's.
+feedback_outbox = event_outbox_table(metadata, "feedback_outbox")

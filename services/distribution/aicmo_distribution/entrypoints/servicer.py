@@ -12,6 +12,7 @@ from aicmo.distribution.v1 import distribution_pb2_grpc
 from aicmo_common.auth import READERS, current_principal
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.feedback.endpoint import FeedbackEndpoint
 from aicmo_distribution.service_layer import runs, sends, templates
 from aicmo_distribution.service_layer.runs import Audience, RunView, RunWorker
 from aicmo_distribution.service_layer.sending import SendPath
@@ -118,9 +119,18 @@ def _send_state(value: int, field_name: str, errors: FieldErrors) -> str | None:
 class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     """Every RPC: read the principal, call the use case, answer with protos."""
 
-    def __init__(self, path: SendPath, worker: RunWorker) -> None:
+    def __init__(self, path: SendPath, worker: RunWorker, feedback: FeedbackEndpoint) -> None:
         self._path = path
         self._worker = worker
+        self._feedback = feedback
+
+    # -- delivery events -------------------------------------------------------------------
+
+    async def RecordDeliveryEvents(self, request, context):
+        return await self._feedback.record(request)
+
+    async def ListDeliveryEvents(self, request, context):
+        return await self._feedback.list(request)
 
     # -- templates -------------------------------------------------------------------------
 

@@ -1,0 +1,161 @@
+"""RecordDeliveryEvents and ListDeliveryEvents against real servers: every event matched to a
+message that really left, recorded once, refused precisely when malformed, and its effect on
+the person queued for leads in the feedback outbox."""
+
+from __future__ import annotations
+
+import hashlib
+
+import grpc
+import pytest
+
+from aicmo.distribution.v1 import distribution_pb2 as dpb
+from aicmo_common.auth import Role
+from tests.conftest import bearer
+
+HARD = dpb.DELIVERY_EVENT_KIND_BOUNCE_HARD
+REPLY = dpb.DELIVERY_EVENT_KIND_REPLY
+SMTP_IN = dpb.DELIVERY_EVENT_SOURCE_INBOUND_SMTP
+
+
+def event(event_id: str, kind: int = HARD, **fields) -> dpb.DeliveryEvent:
+    fields.setdefault("evidence_sha256", hashlib.sha256(event_id.encode()).hexdigest())
+    return dpb.DeliveryEvent(event_id=event_id, kind=kind, source=SMTP_IN, **fields)
+
+
+async def record(stack, *events, token: str | None = None) -> list[dpb.DeliveryEventResult]:
+    answer = await stack.dist.RecordDeliveryEvents(
+        dpb.RecordDeliveryEventsRequest(events=list(events)),
+        metadata=bearer(token) if token else stack.md)
+    return list(answer.results)
+
+
+async def sent_send(stack, address: str = "bounce@example.org"):
+    campaign = await stack.campaign()
+    lead = await stack.capture(campaign, address)
+    template = await stack.template(campaign.venture_id)
+    job = (await stack.create_send(campaign, lead.lead_id, template.id)).send
+    assert job.state == dpb.SEND_STATE_SENT
+    return campaign, lead, template, job
+
+
+async def test_an_event_is_recorded_on_its_send_once_and_queued_for_leads(stack, signer):
+    await stack.start_distribution()
+    campaign, lead, _, job = await sent_send(stack)
+    edge = signer.service_token("edge")
+    bounce = event("dsn-1", send_id=job.id, status_code="5.1.1", recipient="bounce@example.org",
+                   diagnostic="550 5.1.1 user unknown")
+
+    first = await record(stack, bounce, token=edge)
+    again = await record(stack, bounce, bounce, token=edge)
+
+    assert [(r.outcome, r.send_id) for r in first] == [
+        (dpb.DELIVERY_EVENT_OUTCOME_RECORDED, job.id)]
+    assert [(r.outcome, r.send_id) for r in again] == [
+        (dpb.DELIVERY_EVENT_OUTCOME_DUPLICATE, job.id)] * 2
+    listed = (await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(
+        campaign_id=campaign.id), metadata=stack.md)).events
+    assert [(e.event.event_id, e.send_id, e.lead_id, e.event.status_code) for e in listed] == [
+        ("dsn-1", job.id, lead.lead_id, "5.1.1")]
+    # One feedback item for leads, however often the event came in.
+    assert await stack.dist_server.feedback_relay.pending_count() == 1
+
+
+async def test_a_message_id_finds_the_send_and_a_foreign_one_finds_nothing(stack):
+    await stack.start_distribution()
+    _, _, _, job = await sent_send(stack)
+    results = await record(
+        stack, event("reply-1", REPLY, message_id=job.message_id, reply_text="Sounds good"),
+        event("reply-2", REPLY, message_id="<abc@someone-else.example>"),
+        event("reply-3", REPLY, message_id=f"<{job.id}@other.example>"))
+    assert [(r.outcome, r.send_id) for r in results] == [
+        (dpb.DELIVERY_EVENT_OUTCOME_RECORDED, job.id),
+        (dpb.DELIVERY_EVENT_OUTCOME_UNMATCHED, ""),
+        (dpb.DELIVERY_EVENT_OUTCOME_UNMATCHED, "")]
+    assert "no send matches" in results[1].detail
+
+
+async def test_a_send_that_never_left_cannot_bounce_or_be_answered(stack):
+    await stack.start_distribution()
+    campaign = await stack.campaign()
+    lead = await stack.capture(campaign, "dry@example.org")
+    template = await stack.template(campaign.venture_id)
+    dry = (await stack.create_send(campaign, lead.lead_id, template.id, dry_run=True)).send
+    results = await record(stack, event("e-dry", send_id=dry.id),
+                           event("e-none", send_id="00000000-0000-0000-0000-000000000000"))
+    assert [r.outcome for r in results] == [dpb.DELIVERY_EVENT_OUTCOME_UNMATCHED] * 2
+    assert "dry run" in results[0].detail
+    assert await stack.dist_server.feedback_relay.pending_count() == 0
+    # Kept apart, and still answered as unmatched when it comes again.
+    again = await record(stack, event("e-dry", send_id=dry.id))
+    assert again[0].outcome == dpb.DELIVERY_EVENT_OUTCOME_DUPLICATE and not again[0].send_id
+
+
+async def test_malformed_events_are_refused_naming_their_fields_and_change_nothing(stack):
+    await stack.start_distribution()
+    _, _, _, job = await sent_send(stack)
+    results = await record(
+        stack,
+        dpb.DeliveryEvent(event_id="bad-1", source=SMTP_IN, send_id=job.id),
+        event("bad-2", status_code="five", send_id=job.id, evidence_sha256="xyz"),
+        event("", send_id=job.id),
+        event("fine", send_id=job.id))
+    assert [r.outcome for r in results] == [dpb.DELIVERY_EVENT_OUTCOME_REFUSED] * 3 + [
+        dpb.DELIVERY_EVENT_OUTCOME_RECORDED]
+    assert "events[0].kind" in results[0].detail
+    assert "events[1].status_code" in results[1].detail
+    assert "events[1].evidence_sha256" in results[1].detail
+    assert "events[2].event_id" in results[2].detail
+    assert await stack.dist_server.feedback_relay.pending_count() == 1
+
+    with pytest.raises(grpc.aio.AioRpcError) as empty:
+        await record(stack)
+    assert empty.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "events" in empty.value.details()
+    with pytest.raises(grpc.aio.AioRpcError) as too_many:
+        await record(stack, *[event(f"n{i}", send_id=job.id) for i in range(501)])
+    assert too_many.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_only_services_and_admins_record_and_a_scoped_token_sees_its_venture(
+        stack, signer):
+    await stack.start_distribution()
+    campaign, _, _, job = await sent_send(stack)
+    viewer = signer.issue("viewer@test", Role.VIEWER)
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await record(stack, event("v-1", send_id=job.id), token=viewer)
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+    other = signer.issue("svc-other", Role.SERVICE, venture="another-venture")
+    results = await record(stack, event("o-1", send_id=job.id), token=other)
+    assert results[0].outcome == dpb.DELIVERY_EVENT_OUTCOME_UNMATCHED
+    listed = await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(
+        campaign_id=campaign.id), metadata=bearer(other))
+    assert not listed.events
+
+
+async def test_events_page_by_page_under_their_filters(stack):
+    await stack.start_distribution()
+    campaign, _, _, job = await sent_send(stack)
+    kinds = [HARD, REPLY, dpb.DELIVERY_EVENT_KIND_AUTO_REPLY, REPLY, HARD]
+    await record(stack, *[event(f"p{i}", kind, send_id=job.id)
+                          for i, kind in enumerate(kinds)])
+    seen, token = [], ""
+    while True:
+        page = await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(
+            send_id=job.id, kinds=[REPLY, HARD], page_size=2, page_token=token),
+            metadata=stack.md)
+        seen.extend(e.event.event_id for e in page.events)
+        token = page.next_page_token
+        if not token:
+            break
+    assert sorted(seen) == ["p0", "p1", "p3", "p4"]
+    with pytest.raises(grpc.aio.AioRpcError) as other_filters:
+        await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(
+            campaign_id=campaign.id, page_size=1,
+            page_token=(await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(
+                send_id=job.id, page_size=1), metadata=stack.md)).next_page_token),
+            metadata=stack.md)
+    assert other_filters.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as nothing_named:
+        await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(), metadata=stack.md)
+    assert "campaign_id" in nothing_named.value.details()
