@@ -159,7 +159,8 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         await asyncio.to_thread(database.close)
 
     feedback = FeedbackEndpoint(database, clock=deps.clock or _utc_now,
-                                mail_domain=config.mail_domain, after_commit=events_recorded)
+                                mail_domain=config.mail_domain, after_commit=events_recorded,
+                                hold_rule=config.template_hold)
     servicer = DistributionServicer(path, worker, feedback)
     server, bound = build_server(
         service, [ServiceBinding(FULL_NAME, servicer,

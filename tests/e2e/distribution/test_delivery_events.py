@@ -159,3 +159,43 @@ async def test_events_page_by_page_under_their_filters(stack):
     with pytest.raises(grpc.aio.AioRpcError) as nothing_named:
         await stack.dist.ListDeliveryEvents(dpb.ListDeliveryEventsRequest(), metadata=stack.md)
     assert "campaign_id" in nothing_named.value.details()
+
+
+async def test_a_template_that_draws_complaints_is_held_until_released(stack):
+    await stack.start_distribution(AICMO_TEMPLATE_HOLD_WINDOW=10,
+                                   AICMO_TEMPLATE_HOLD_MIN_DELIVERIES=4,
+                                   AICMO_TEMPLATE_COMPLAINT_RATIO=0.2)
+    campaign = await stack.campaign()
+    template = await stack.template(campaign.venture_id)
+    jobs = []
+    for i in range(5):
+        lead = await stack.capture(campaign, f"arf{i}@example.org")
+        jobs.append((await stack.create_send(campaign, lead.lead_id, template.id)).send)
+    complaint = dpb.DELIVERY_EVENT_KIND_COMPLAINT
+
+    async def current() -> dpb.Template:
+        return (await stack.dist.GetTemplate(dpb.GetTemplateRequest(template_id=template.id),
+                                             metadata=stack.md)).template
+
+    await record(stack, event("arf-0", complaint, send_id=jobs[0].id, feedback_type="abuse"))
+    assert not (await current()).held  # 1 in 5 is 20%: not above the threshold
+    await record(stack, event("arf-1", complaint, send_id=jobs[1].id, feedback_type="abuse"))
+    held = await current()
+    assert held.held and held.HasField("hold_time")
+    assert held.hold_reason == "2 complaints in the last 5 deliveries (40.0% > 20.0%)"
+
+    with pytest.raises(grpc.aio.AioRpcError) as no_reason:
+        await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(template_id=template.id),
+                                         metadata=stack.md)
+    assert no_reason.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "reason" in no_reason.value.details()
+    released = (await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(
+        template_id=template.id, reason="copy reworded"), metadata=stack.md)).template
+    assert not released.held and not released.hold_reason
+    # A late complaint about a message from before the release does not hold it again.
+    await record(stack, event("arf-2", complaint, send_id=jobs[2].id))
+    assert not (await current()).held
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(
+            template_id="00000000-0000-0000-0000-000000000000", reason="x"), metadata=stack.md)
+    assert missing.value.code() is grpc.StatusCode.NOT_FOUND

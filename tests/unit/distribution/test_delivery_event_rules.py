@@ -7,6 +7,7 @@ import pytest
 
 from aicmo_distribution.feedback.events import (
     EventKind,
+    HoldRule,
     problems,
     send_id_in,
     unmatched_detail,
@@ -62,3 +63,18 @@ def test_what_reaches_leads_and_what_stops_mail():
         EventKind.DELIVERED}
     assert {k for k in EventKind if k.stops_mail} == {
         EventKind.BOUNCE_HARD, EventKind.COMPLAINT, EventKind.UNSUBSCRIBE}
+
+
+@pytest.mark.parametrize(("figures", "held"), [
+    ((49, 5, 0), ""),  # too few deliveries to judge
+    ((200, 0, 0), ""),
+    ((200, 1, 0), "1 complaint in the last 200 deliveries (0.5% > 0.3%)"),
+    ((1000, 3, 0), ""),  # exactly 0.3% is not above it
+    ((1000, 4, 0), "4 complaints in the last 1000 deliveries (0.4% > 0.3%)"),
+    ((100, 0, 6), "6 unsubscribes in the last 100 deliveries (6.0% > 5.0%)"),
+    ((100, 1, 5), "1 complaint in the last 100 deliveries (1.0% > 0.3%)"),
+])
+def test_the_hold_rule_says_why_with_the_figures(figures, held):
+    rule = HoldRule(window=1000, minimum=50, complaint_ratio=0.003, unsubscribe_ratio=0.05)
+    assert rule.reason(*figures) == held
+    assert HoldRule(complaint_ratio=0, unsubscribe_ratio=0).reason(1000, 999, 999) == ""

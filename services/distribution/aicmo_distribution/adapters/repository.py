@@ -29,6 +29,7 @@ SERVICE = "distribution"
 ACTIVE_RUN_STATES = ("RUNNING", "WAITING")
 
 _TIME_COLUMNS = ("created_at", "updated_at", "next_attempt_at", "claim_expires_at", "sent_at",
+                 "held_at", "hold_window_start",
                  "next_wake_at", "finished_at")
 
 

@@ -35,6 +35,11 @@ templates = Table(
     Column("request_hash", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Held back for its complaint or unsubscribe rate (feedback.holds); NULL: sending.
+    Column("held_at", DateTime(timezone=True), nullable=True),
+    Column("hold_reason", Text, nullable=False, default=""),
+    # Deliveries before this (the last release) no longer count toward a hold.
+    Column("hold_window_start", DateTime(timezone=True), nullable=True),
     Index("ix_templates_venture", "venture_id", "created_at"),
 )
 
@@ -87,6 +92,8 @@ send_jobs = Table(
     Index("ix_send_jobs_campaign", "campaign_id", "updated_at"),
     Index("ix_send_jobs_created", "created_at", "id"),
     Index("ix_send_jobs_lead", "lead_id"),
+    # A template's most recent deliveries (feedback.holds).
+    Index("ix_send_jobs_template_sent", "template_id", "sent_at"),
 )
 
 runs = Table(

@@ -56,7 +56,9 @@ def template_proto(row: dict) -> pb.Template:
         message=pb.Message(subject=row["subject"], body_text=row["body_text"],
                            body_html=row["body_html"]),
         variables=row["variables"], revision=row["revision"],
-        create_time=_stamp(row["created_at"]), update_time=_stamp(row["updated_at"]))
+        create_time=_stamp(row["created_at"]), update_time=_stamp(row["updated_at"]),
+        held=row.get("held_at") is not None, hold_reason=row.get("hold_reason") or "",
+        hold_time=_stamp(row.get("held_at")))
 
 
 def send_proto(row: dict) -> pb.SendJob:
@@ -141,6 +143,11 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             channel=channel_name(template.channel), content=_content(template.message),
             request_id=request.request_id, principal=current_principal())
         return pb.CreateTemplateResponse(template=template_proto(row))
+
+    async def ReleaseTemplate(self, request, context):
+        await self._feedback.release(request)
+        row = await templates.get_template(self._path, request.template_id, current_principal())
+        return pb.ReleaseTemplateResponse(template=template_proto(row))
 
     async def GetTemplate(self, request, context):
         row = await templates.get_template(self._path, request.template_id, current_principal())

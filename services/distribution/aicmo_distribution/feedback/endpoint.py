@@ -11,7 +11,7 @@ from aicmo_common.access import Caller
 from aicmo_common.db import Database
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.feedback import messages, recording
-from aicmo_distribution.feedback.events import DeliveryEvent, EventResult
+from aicmo_distribution.feedback.events import DeliveryEvent, EventResult, HoldRule
 
 
 @dataclass
@@ -22,6 +22,7 @@ class FeedbackEndpoint:
     clock: Callable[[], dt.datetime]
     mail_domain: str
     after_commit: Callable[[], None]
+    hold_rule: HoldRule | None = None
 
     async def record(self, request: pb.RecordDeliveryEventsRequest
                      ) -> pb.RecordDeliveryEventsResponse:
@@ -35,7 +36,7 @@ class FeedbackEndpoint:
         events = [answer for answer in answers if isinstance(answer, DeliveryEvent)]
         recorded = iter(await recording.record_delivery_events(
             self.database, events, mail_domain=self.mail_domain, caller=caller, now=now,
-            after_commit=self.after_commit))
+            after_commit=self.after_commit, hold_rule=self.hold_rule))
         results = [answer if isinstance(answer, EventResult) else next(recorded)
                    for answer in answers]
         return pb.RecordDeliveryEventsResponse(
@@ -55,3 +56,9 @@ class FeedbackEndpoint:
             token=request.page_token)
         return pb.ListDeliveryEventsResponse(
             events=[messages.recorded_proto(row) for row in rows], next_page_token=token)
+
+    async def release(self, request: pb.ReleaseTemplateRequest) -> None:
+        await recording.release_template(self.database, caller=Caller.current(),
+                                         template_id=request.template_id,
+                                         reason=request.reason, now=self.clock())
+        self.after_commit()

@@ -139,3 +139,26 @@ def unmatched_detail(send_state: str | None, dry_run: bool) -> str:
     if send_state not in ("SENT", "UNKNOWN_OUTCOME"):
         return f"the send was never delivered (it is {send_state})"
     return ""
+
+
+@dataclass(frozen=True)
+class HoldRule:
+    """When a template is held: over its last ``window`` deliveries (since its last release),
+    once at least ``minimum`` of them went out, a complaint share above ``complaint_ratio``
+    or an unsubscribe share above ``unsubscribe_ratio``. A ratio of 0 turns that test off."""
+
+    window: int = 200
+    minimum: int = 50
+    complaint_ratio: float = 0.003
+    unsubscribe_ratio: float = 0.05
+
+    def reason(self, deliveries: int, complaints: int, unsubscribes: int) -> str:
+        """Why the template must be held, with the figures; "" when it need not be."""
+        if deliveries < max(self.minimum, 1):
+            return ""
+        for count, ratio, what in ((complaints, self.complaint_ratio, "complaint"),
+                                   (unsubscribes, self.unsubscribe_ratio, "unsubscribe")):
+            if ratio > 0 and count / deliveries > ratio:
+                return (f"{count} {what}{'s' if count != 1 else ''} in the last {deliveries} "
+                        f"deliveries ({100 * count / deliveries:.1f}% > {100 * ratio:.1f}%)")
+        return ""

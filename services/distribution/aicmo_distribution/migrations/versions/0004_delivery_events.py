@@ -1,5 +1,10 @@
-"""Delivery events (bounces, complaints, replies, unsubscribes) recorded on their sends, and
-the outbox that carries their effect on people to leads.
+"""Delivery events (bounces, complaints, replies, unsubscribes) recorded on their sends, the
+outbox that carries their effect on people to leads, and templates held back for their
+complaint or unsubscribe rate.
+
+On a large PostgreSQL send_jobs, writes wait while a plain CREATE INDEX builds. Create the
+template index beforehand without blocking, and this migration finds it there:
+    CREATE INDEX CONCURRENTLY ix_send_jobs_template_sent ON send_jobs (template_id, sent_at);
 
 Revision ID: 0004
 Revises: 0003
@@ -16,6 +21,13 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("templates", sa.Column("held_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("templates", sa.Column("hold_reason", sa.Text(), nullable=False,
+                                         server_default=""))
+    op.add_column("templates", sa.Column("hold_window_start", sa.DateTime(timezone=True),
+                                         nullable=True))
+    op.create_index("ix_send_jobs_template_sent", "send_jobs", ["template_id", "sent_at"],
+                    if_not_exists=True)
     op.create_table(
         "delivery_events",
         sa.Column("event_id", sa.String(length=200), primary_key=True),
@@ -55,3 +67,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("feedback_outbox")
     op.drop_table("delivery_events")
+    op.drop_index("ix_send_jobs_template_sent", table_name="send_jobs")
+    op.drop_column("templates", "hold_window_start")
+    op.drop_column("templates", "hold_reason")
+    op.drop_column("templates", "held_at")
