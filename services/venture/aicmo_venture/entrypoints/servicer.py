@@ -15,6 +15,7 @@ from google.protobuf.message import Message
 from aicmo.venture.v1 import venture_pb2 as pb
 from aicmo.venture.v1 import venture_pb2_grpc
 from aicmo_common import auth
+from aicmo_common.access import Caller
 from aicmo_common.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -27,7 +28,6 @@ from aicmo_venture.domain.errors import CampaignFinal, DomainError, InvalidField
 from aicmo_venture.domain.lifecycle import Verb
 from aicmo_venture.entrypoints import proto_mapping as out
 from aicmo_venture.service_layer import campaigns, kill_switches, safety, ventures
-from aicmo_common.access import Caller
 from aicmo_venture.service_layer.idempotency import RequestKey
 from aicmo_venture.service_layer.kill_propagation import KillSwitchHub, Propagation
 from aicmo_venture.service_layer.unit_of_work import UnitOfWork
