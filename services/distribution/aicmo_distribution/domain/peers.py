@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from aicmo_distribution.domain.sends import BlockReason
+
+T = TypeVar("T")
 
 
 class DependencyFailure(Exception):
@@ -82,3 +85,12 @@ class LeadPage:
 
     lead_ids: list[str]
     next_page_token: str
+
+
+async def answer_of(call: Awaitable[T]) -> T | PeerNotFound | DependencyFailure:
+    """A question to venture or leads, its failure as a value: the decisions
+    (``domain.decision``) take either."""
+    try:
+        return await call
+    except (PeerNotFound, DependencyFailure) as failure:
+        return failure

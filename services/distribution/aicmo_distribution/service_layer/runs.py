@@ -27,10 +27,9 @@ from aicmo_common.errors import (
     Unavailable,
 )
 from aicmo_distribution.adapters import repository as repo
-from aicmo_distribution.domain.decision import DryRunVerdict, dry_run_answer
-from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
+from aicmo_distribution.domain.decision import DryRunVerdict, Pass, before_verdict, dry_run_answer
+from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, answer_of
 from aicmo_distribution.domain.sends import (
-    BlockReason,
     SendState,
     dedupe_key,
     request_fingerprint,
@@ -328,18 +327,17 @@ async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str
 
     async def contact(lead_id: str):
         async with limiter:
-            try:
-                return await path.leads.contactability(lead_id, channel,
-                                                       campaign.consent_required)
-            except PeerNotFound:
-                return (BlockReason.LEAD_NOT_FOUND,)
-            except DependencyFailure as failure:
-                return (failure.reason,)
+            return await answer_of(path.leads.contactability(lead_id, channel,
+                                                             campaign.consent_required))
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
     existing = await path.db.run_read(repo.existing_sends_by_key, list(keys.values()))
     verdict_reasons = () if verdict.allow else tuple(verdict.reasons)
+    # The per-recipient half of the single path's rule; this call does not look at this
+    # replica's channels, and the template was checked above.
+    sent = Pass(dry_run=True, in_run=False, check_attempts=0)
+    now = path.clock()
     recipients = []
     for lead_id, answer in zip(lead_ids, answers, strict=True):
         entry = {"lead_id": lead_id, "would_send": False, "would_defer": False,
@@ -350,14 +348,9 @@ async def dry_run_campaign(path: SendPath, *, campaign_id: str, template_id: str
             state["x"] = int(state.get("x", 0)) + 1
             recipients.append(entry)
             continue
-        if isinstance(answer, tuple):
-            reasons = set(answer)
-        elif not answer.allowed:
-            reasons = set(answer.reasons)
-        elif answer.venture_id != campaign.venture_id:
-            reasons = {BlockReason.LEAD_VENTURE_MISMATCH}
-        else:
-            reasons = set()
+        stop = before_verdict(sent, campaign=campaign, channel=channel, channel_ready=True,
+                              contact=answer, content_problem=None, now=now)
+        reasons = stop.reasons if stop is not None else ()
         decided = dry_run_answer(reasons, verdict_reasons, quota_used_before=int(state["s"]),
                                  remaining_quota=verdict.remaining_quota)
         entry["block_reasons"] = list(decided.reasons)

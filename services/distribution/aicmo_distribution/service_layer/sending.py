@@ -23,7 +23,18 @@ from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.domain import templates as tpl
-from aicmo_distribution.domain.decision import DryRunAnswer, dry_run_answer
+from aicmo_distribution.domain.decision import (
+    Failure,
+    Pass,
+    SendPolicy,
+    after_delivery,
+    after_verdict,
+    before_verdict,
+    halting_reasons,
+    replayed_verdict,
+    unsendable,
+    would_use_quota,
+)
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus, OutboundMessage
 from aicmo_distribution.domain.peers import (
     CampaignFacts,
@@ -31,9 +42,9 @@ from aicmo_distribution.domain.peers import (
     DependencyFailure,
     PeerNotFound,
     Verdict,
+    answer_of,
 )
 from aicmo_distribution.domain.sends import (
-    DEPENDENCY_REASONS,
     DUE_STATES,
     RUN_HALTING_REASONS,
     BlockReason,
@@ -42,10 +53,6 @@ from aicmo_distribution.domain.sends import (
     Outcome,
     SendState,
     message_id_for,
-    outcome_for_contactability,
-    outcome_for_denial,
-    outcome_for_dependency,
-    retry_delay,
     sorted_reasons,
     verdict_key,
 )
@@ -70,6 +77,13 @@ class SendSettings:
     autopause: FailureWindow = FailureWindow(0.2, 50)
     # How old the last look before delivery may be (see StopGate); 0 asks for every message.
     gate_freshness_seconds: float = 0.02
+
+    @property
+    def policy(self) -> SendPolicy:
+        return SendPolicy(max_attempts=self.max_attempts,
+                          retry_base_seconds=self.retry_base_seconds,
+                          retry_max_seconds=self.retry_max_seconds,
+                          defer_fallback_seconds=self.defer_fallback_seconds)
 
 
 class SendPath:
@@ -181,12 +195,12 @@ class SendPath:
             campaign = campaigns[job["campaign_id"]]
             contact = answers.contacts[(job["lead_id"], job["channel"],
                                         campaign.consent_required)]
-            if not isinstance(contact, Contactability) or not contact.allowed \
-                    or contact.venture_id != campaign.venture_id:
-                continue  # the path stops before the verdict: reserve nothing for it
-            _, problem = await self._content(job, campaign,
+            _, problem = await self._content(job, campaign, contact,
                                              templates.get(job["template_id"] or ""))
-            if problem is None:
+            # Only a job that would go on to ask: reserve nothing for one that stops before.
+            if before_verdict(self._pass(job), campaign=campaign, channel=job["channel"],
+                              channel_ready=True, contact=contact, content_problem=problem,
+                              now=self.clock()) is None:
                 authorize.append((job["campaign_id"], job["channel"],
                                   verdict_key(job["id"], job["verdict_sequence"])))
         if authorize:
@@ -199,125 +213,88 @@ class SendPath:
             answers.verdicts.update(zip(authorize, verdicts, strict=True))
         return answers
 
+    def _pass(self, job: dict) -> Pass:
+        return Pass(dry_run=bool(job["dry_run"]), in_run=job["run_id"] is not None,
+                    check_attempts=job["check_attempts"], policy=self.settings.policy)
+
     async def _drive(self, job: dict, template: dict | None = None,
                      answers: BatchAnswers | None = None) -> dict:
-        in_run = job["run_id"] is not None
-        dry = job["dry_run"]
-        try:
-            campaign = await self.venture.campaign(job["campaign_id"])
-        except PeerNotFound:
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN if dry else SendState.BLOCKED,
-                (BlockReason.CAMPAIGN_NOT_FOUND,), False, "the campaign does not exist"))
-        except DependencyFailure as failure:
-            return await self._dependency_failed(job, failure)
-
-        values: dict[str, object] = {"venture_id": campaign.venture_id}
+        sent = self._pass(job)
+        answers = answers or NO_ANSWERS
+        values: dict[str, object] = {}
+        campaign = await answer_of(self.venture.campaign(job["campaign_id"]))
         adapter = self.channels.for_channel(job["channel"])
-        if adapter is None:
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN if dry else SendState.BLOCKED,
-                (BlockReason.CHANNEL_UNAVAILABLE,), False,
-                f"no adapter is configured for {job['channel']}"), values)
+        contact = content = problem = None
+        if isinstance(campaign, CampaignFacts):
+            values["venture_id"] = campaign.venture_id
+            if adapter is not None:
+                contact = await answer_of(answers.contactability(
+                    self.leads, job["lead_id"], job["channel"], campaign.consent_required))
+                content, problem = await self._content(job, campaign, contact, template)
+        stop = before_verdict(sent, campaign=campaign, channel=job["channel"],
+                              channel_ready=adapter is not None, contact=contact,
+                              content_problem=problem, now=self.clock())
+        if stop is not None:
+            return await self._finish(job, stop, values)
 
-        try:
-            contact = await (answers or NO_ANSWERS).contactability(
-                self.leads, job["lead_id"], job["channel"], campaign.consent_required)
-        except PeerNotFound:
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN if dry else SendState.BLOCKED, (BlockReason.LEAD_NOT_FOUND,),
-                False, "the lead does not exist"), values)
-        except DependencyFailure as failure:
-            return await self._dependency_failed(job, failure, values)
-        if not contact.allowed:
-            outcome = outcome_for_contactability(contact.reasons)
-            if dry:
-                outcome = Outcome(SendState.DRY_RUN, outcome.reasons, False, outcome.detail)
-            return await self._finish(job, outcome, values)
-        if contact.venture_id != campaign.venture_id:
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN if dry else SendState.BLOCKED,
-                (BlockReason.LEAD_VENTURE_MISMATCH,), False,
-                "the lead belongs to another venture than the campaign"), values)
-
-        content, problem = await self._content(job, campaign, template)
-        if problem is not None:
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN if dry else SendState.FAILED,
-                (BlockReason.TEMPLATE_RENDER_FAILED,), False, problem), values)
-
-        if dry:
-            try:
-                verdict = await self.venture.check(job["campaign_id"], job["channel"])
-            except PeerNotFound:
-                return await self._finish(job, Outcome(
-                    SendState.DRY_RUN, (BlockReason.CAMPAIGN_NOT_FOUND,), False,
-                    "the campaign does not exist"), values)
-            except DependencyFailure as failure:
-                return await self._dependency_failed(job, failure, values)
+        if sent.dry_run:
+            verdict = await answer_of(self.venture.check(job["campaign_id"], job["channel"]))
+        else:
+            verdict = await answer_of(self._verdict(job, answers))
+        if isinstance(verdict, Verdict):
             values["remaining_quota"] = verdict.remaining_quota
-            answer = await self._dry_run_answer(job, verdict)
-            return await self._finish(job, Outcome(
-                SendState.DRY_RUN, answer.reasons, False,
-                "dry run: would be sent" if answer.uses_quota else
-                f"dry run: would {answer.verdict}: "
-                + ", ".join(str(r) for r in answer.reasons)), values)
-
-        sequence = job["verdict_sequence"]
-        try:
-            verdict = await (answers or NO_ANSWERS).authorize(
-                self.venture, job["campaign_id"], job["channel"], verdict_key(job["id"], sequence))
-            if verdict.allow and verdict.replayed:
-                verdict = await self._recheck_replayed(job, verdict)
-        except PeerNotFound:
-            return await self._finish(job, Outcome(
-                SendState.BLOCKED, (BlockReason.CAMPAIGN_NOT_FOUND,), False,
-                "the campaign does not exist"), values)
-        except DependencyFailure as failure:
-            return await self._dependency_failed(job, failure, values)
-        values["remaining_quota"] = verdict.remaining_quota
-        if not verdict.allow:
-            # Venture keeps this DENY under the key for ever: the next try needs a new key.
-            values["verdict_sequence"] = sequence + 1
-            now = self.clock()
-            outcome = outcome_for_denial(
-                verdict.reasons, next_window=verdict.next_window_open, now=now,
-                fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
-            return await self._finish(job, outcome, values)
-
-        # The verdict's policy is the newest word on consent: re-apply it to the answer leads
-        # gave (which always carries the lead's consent), without a second call.
-        if verdict.consent_required and contact.consent_status != "CONSENTED":
-            return await self._finish(job, outcome_for_contactability(
-                (BlockReason.LEAD_CONSENT_REQUIRED,)), values)
-        if verdict.venture_id and verdict.venture_id != contact.venture_id:
-            return await self._finish(job, Outcome(
-                SendState.BLOCKED, (BlockReason.LEAD_VENTURE_MISMATCH,), False,
-                "the lead belongs to another venture than the campaign"), values)
+            if not sent.dry_run and not verdict.allow:
+                # Venture keeps this DENY under the key for ever: the next try needs a new key.
+                values["verdict_sequence"] = job["verdict_sequence"] + 1
+        stop = await self._after_verdict(sent, job, verdict, contact)
+        if stop is not None:
+            return await self._finish(job, stop, values)
 
         try:
             message = await self._message(job, campaign, contact, verdict, content)
         except DependencyFailure as failure:
-            return await self._dependency_failed(job, failure, values)
+            return await self._finish(job, unsendable(sent, failure, self.clock()), values)
         except tpl.TemplateProblem as problem:
-            return await self._finish(job, Outcome(
-                SendState.FAILED, (BlockReason.TEMPLATE_RENDER_FAILED,), False,
-                str(problem)), values)
-        return await self._deliver(job, message, adapter, values, in_run)
+            return await self._finish(job, unsendable(sent, str(problem), self.clock()),
+                                      values)
+        return await self._deliver(job, sent, message, adapter, values)
 
-    async def _recheck_replayed(self, job: dict, verdict: Verdict) -> Verdict:
-        """A replayed ALLOW was decided earlier (a lost answer, or a retry after a channel
-        failure). The unit it reserved is ours, but a pause or kill switch since then must
-        still stop the send: ask again without reserving, ignoring the used-up quota."""
-        current = await self.venture.check(job["campaign_id"], job["channel"])
-        reasons = tuple(r for r in current.reasons if r is not BlockReason.DAILY_LIMIT_REACHED)
-        if current.allow or not reasons:
-            return verdict
-        return Verdict(False, reasons, current.remaining_quota, current.venture_id,
-                       current.consent_required, current.sender, current.next_window_open)
+    async def _verdict(self, job: dict, answers: BatchAnswers) -> Verdict:
+        """The send's verdict; a replayed ALLOW is looked at again (``replayed_verdict``)."""
+        verdict = await answers.authorize(self.venture, job["campaign_id"], job["channel"],
+                                          verdict_key(job["id"], job["verdict_sequence"]))
+        if verdict.allow and verdict.replayed:
+            current = await self.venture.check(job["campaign_id"], job["channel"])
+            verdict = replayed_verdict(verdict, current)
+        return verdict
 
-    async def _content(self, job: dict, campaign: CampaignFacts, template: dict | None = None
+    async def _after_verdict(self, sent: Pass, job: dict, verdict: Verdict | Failure,
+                             contact: Contactability) -> Outcome | None:
+        """``after_verdict``; in a dry run, with how many jobs of its run before this one would
+        use today's quota, counted in the order the jobs are decided (a single dry-run send
+        counts only itself)."""
+        run_id = job["run_id"]
+        if not sent.dry_run or run_id is None or not isinstance(verdict, Verdict):
+            return after_verdict(sent, verdict=verdict, contact=contact, now=self.clock())
+        if run_id not in self._dry_quota_used:
+            counted = await self.db.run_read(repo.count_dry_run_sendable, run_id)
+            if len(self._dry_quota_used) > 1000:
+                self._dry_quota_used.clear()
+            self._dry_quota_used.setdefault(run_id, counted)
+        used = self._dry_quota_used[run_id]
+        outcome = after_verdict(sent, verdict=verdict, contact=contact, now=self.clock(),
+                                quota_used_before=used)
+        if would_use_quota(outcome):
+            self._dry_quota_used[run_id] = used + 1
+        return outcome
+
+    async def _content(self, job: dict, campaign: CampaignFacts, contact: object,
+                       template: dict | None = None
                        ) -> tuple[tpl.MessageContent | None, str | None]:
+        """The job's content, or why there is none; only looked at for a lead it could go to
+        (``contact`` allowed)."""
+        if not isinstance(contact, Contactability) or not contact.allowed:
+            return None, None
         if job["template_id"]:
             if template is None or template["id"] != job["template_id"]:
                 template = await self.db.run_read(repo.get_template, job["template_id"])
@@ -370,8 +347,8 @@ class SendPath:
             postal_address=verdict.sender.postal_address,
             message_id=message_id_for(job["id"], self.settings.mail_domain))
 
-    async def _deliver(self, job: dict, message: OutboundMessage, adapter, values: dict,
-                       in_run: bool) -> dict:
+    async def _deliver(self, job: dict, sent: Pass, message: OutboundMessage, adapter,
+                       values: dict) -> dict:
         now = self.clock()
         reports = reports_content(adapter)
         # STARTED only where the channel says when its content begins (``opens_content``);
@@ -396,56 +373,21 @@ class SendPath:
             result = DeliveryResult(DeliveryStatus.UNKNOWN,
                                     detail=f"the channel failed: {type(error).__name__}")
         now = self.clock()
-        attempts = marked["delivery_attempts"]
+        outcome = after_delivery(sent, result, attempts=marked["delivery_attempts"], now=now)
         after: dict[str, object] = {}
         if reports and result.status in ANSWERED_STATUSES:
             after["delivery_stage"] = str(DeliveryStage.ANSWERED)
         if result.status is DeliveryStatus.SENT:
-            outcome = Outcome(SendState.SENT, (), False, result.detail or "delivered")
             after.update(sent_at=now, message_id=result.provider_message_id
                          or message.message_id)
-        elif result.status is DeliveryStatus.PERMANENT:
-            outcome = Outcome(SendState.FAILED, (BlockReason.DELIVERY_REJECTED,), False,
-                              result.detail)
         elif result.status is DeliveryStatus.WITHHELD:
-            outcome = self._withheld(job, result)
             # Nothing reached the channel: not a delivery attempt (nor a delivery failure
             # for auto-pause, so a venture outage is waited out, not taken for a bad run).
             after = {"delivery_attempts": job["delivery_attempts"]}
-        elif result.status is DeliveryStatus.UNKNOWN:
-            outcome = Outcome(SendState.UNKNOWN_OUTCOME,
-                              (BlockReason.DELIVERY_OUTCOME_UNKNOWN,), False, result.detail)
-        elif attempts >= self.settings.max_attempts:
-            outcome = Outcome(SendState.FAILED, (BlockReason.RETRIES_EXHAUSTED,), False,
-                              f"{result.detail}; gave up after {attempts} attempts")
-        else:
-            outcome = Outcome(SendState.RETRYING, (BlockReason.DELIVERY_FAILED,), True,
-                              result.detail, now + retry_delay(
-                                  attempts, base_seconds=self.settings.retry_base_seconds,
-                                  max_seconds=self.settings.retry_max_seconds))
         finished = await self._finish(marked, outcome, after, from_state=SendState.SENDING)
-        if in_run:
+        if sent.in_run:
             await self._check_autopause(finished)
         return finished
-
-    async def _dry_run_answer(self, job: dict, verdict: Verdict) -> DryRunAnswer:
-        """The dry-run rule of ``DryRunCampaign`` for a job of a dry run: within a run, the
-        recipients beyond today's remaining quota would be deferred, counted in the order the
-        jobs are decided (a single dry-run send counts only itself)."""
-        run_id = job["run_id"]
-        used = 0
-        if run_id is not None:
-            if run_id not in self._dry_quota_used:
-                counted = await self.db.run_read(repo.count_dry_run_sendable, run_id)
-                if len(self._dry_quota_used) > 1000:
-                    self._dry_quota_used.clear()
-                self._dry_quota_used.setdefault(run_id, counted)
-            used = self._dry_quota_used[run_id]
-        answer = dry_run_answer((), () if verdict.allow else verdict.reasons,
-                                quota_used_before=used, remaining_quota=verdict.remaining_quota)
-        if answer.uses_quota and run_id is not None:
-            self._dry_quota_used[run_id] = used + 1
-        return answer
 
     async def reached_content(self, send_id: str) -> None:
         """The channel is about to send the content (SMTP DATA, a webhook's body): records
@@ -466,28 +408,6 @@ class SendPath:
                 "delivery_stage": str(DeliveryStage.CONTENT),
                 "updated_at": now, "updated_day": repo.day_of(now)})
             for send_id, now in marks], replica=self.replica)
-
-    def _withheld(self, job: dict, result: DeliveryResult) -> Outcome:
-        """Nothing went out: the send was stopped after its verdict (or the last look could
-        not be asked). The verdict's ALLOW stays stored under its key, so a resumed run or a
-        retry replays it, looks again, and reserves nothing more."""
-        reasons = tuple(result.reasons)
-        if set(reasons) & DEPENDENCY_REASONS:
-            return self._outcome_for_dependency(job, reasons[0], result.detail)
-        return outcome_for_denial(
-            reasons, next_window=None, now=self.clock(),
-            fallback_delay=dt.timedelta(seconds=self.settings.defer_fallback_seconds))
-
-    def _outcome_for_dependency(self, job: dict, reason: BlockReason, detail: str) -> Outcome:
-        # A run send waits out an outage of leads or venture for as long as it lasts (the
-        # backoff is capped), so the run carries on once they are back; nothing is delivered
-        # meanwhile. A lone CreateSend answers at once and its caller retries.
-        retry_at = None
-        if job["run_id"] is not None:
-            retry_at = self.clock() + retry_delay(
-                job["check_attempts"], base_seconds=self.settings.retry_base_seconds,
-                max_seconds=self.settings.retry_max_seconds)
-        return outcome_for_dependency(reason, detail, retry_at=retry_at)
 
     def _mark_sending(self, session, marks: list[tuple[dict, OutboundMessage, dict,
                                                       dt.datetime]]) -> list[dict | None]:
@@ -528,13 +448,6 @@ class SendPath:
                                                       "claim_expires_at": None})
         return await self.db.run_read(repo.get_send, job["id"])
 
-    async def _dependency_failed(self, job: dict, failure: DependencyFailure,
-                                 values: dict | None = None) -> dict:
-        outcome = self._outcome_for_dependency(job, failure.reason, failure.detail)
-        if job["dry_run"]:
-            outcome = Outcome(SendState.DRY_RUN, outcome.reasons, True, outcome.detail)
-        return await self._finish(job, outcome, values)
-
     async def _finish(self, job: dict, outcome: Outcome, values: Mapping | None = None, *,
                       from_state: SendState | None = None) -> dict:
         now = self.clock()
@@ -567,9 +480,8 @@ class SendPath:
                 action=f"send.{outcome.state.lower()}", entity_type="send", entity_id=job["id"],
                 actor=SYSTEM_ACTOR, venture_id=row["venture_id"], context=_context(row),
                 now=now))
-            if (row["run_id"] and outcome.state is SendState.BLOCKED
-                    and set(outcome.reasons) & RUN_HALTING_REASONS):
-                halting = sorted_reasons(set(outcome.reasons) & RUN_HALTING_REASONS)
+            halting = halting_reasons(outcome) if row["run_id"] else []
+            if halting:
                 if repo.update_run(session, row["run_id"], {
                         "state": "HALTED", "halt_reason": "stopped at a send the verdict "
                         "denied: " + ", ".join(halting),
