@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus
@@ -109,6 +109,11 @@ class Pass:
     in_run: bool
     check_attempts: int
     policy: SendPolicy = SendPolicy()
+
+    @classmethod
+    def of(cls, job: Mapping, policy: SendPolicy) -> Pass:
+        return cls(dry_run=bool(job["dry_run"]), in_run=job["run_id"] is not None,
+                   check_attempts=job["check_attempts"], policy=policy)
 
 
 # What a question to venture or leads may answer besides its answer.

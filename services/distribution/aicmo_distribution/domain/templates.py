@@ -209,3 +209,22 @@ def with_footer(rendered: MessageContent, *, unsubscribe_url: str, postal_addres
         body_html = (body_html[:closing] + block + body_html[closing:] if closing >= 0
                      else body_html + block)
     return MessageContent(rendered.subject, body_text, body_html)
+
+
+def render_message(content: MessageContent, *, channel: str, lead: Mapping[str, object],
+                   campaign_id: str, step: int, venture_id: str, venture_name: str, sender,
+                   unsubscribe_url: str) -> MessageContent:
+    """Renders content as it is sent (an email gets its footer). ``sender`` is the venture's
+    sender identity (``from_name``, ``from_address``, ``postal_address``); one message uses
+    one unsubscribe link (header, body, footer), since a link carries its issue time."""
+    context = RenderContext(
+        lead=lead,
+        venture={"id": venture_id, "name": venture_name, "from_name": sender.from_name,
+                 "from_address": sender.from_address, "postal_address": sender.postal_address},
+        campaign={"id": campaign_id, "step": step},
+        unsubscribe_url=unsubscribe_url, postal_address=sender.postal_address)
+    rendered = render(content, context)
+    if channel == "EMAIL":
+        rendered = with_footer(rendered, unsubscribe_url=unsubscribe_url,
+                               postal_address=sender.postal_address)
+    return rendered

@@ -12,8 +12,10 @@ from aicmo.distribution.v1 import distribution_pb2_grpc
 from aicmo_common.auth import READERS, current_principal
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.domain import templates as tpl
-from aicmo_distribution.service_layer import runs, sends, templates
-from aicmo_distribution.service_layer.runs import Audience, RunView, RunWorker
+from aicmo_distribution.entrypoints.run_worker import RunWorker
+from aicmo_distribution.service_layer import dry_run, runs, sends, templates
+from aicmo_distribution.service_layer.deps import Deps
+from aicmo_distribution.service_layer.runs import Audience, RunView
 from aicmo_distribution.service_layer.sending import SendPath
 
 
@@ -118,7 +120,8 @@ def _send_state(value: int, field_name: str, errors: FieldErrors) -> str | None:
 class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     """Every RPC: read the principal, call the use case, answer with protos."""
 
-    def __init__(self, path: SendPath, worker: RunWorker) -> None:
+    def __init__(self, deps: Deps, path: SendPath, worker: RunWorker) -> None:
+        self._deps = deps
         self._path = path
         self._worker = worker
 
@@ -127,18 +130,18 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     async def CreateTemplate(self, request, context):
         template = request.template
         row = await templates.create_template(
-            self._path, venture_id=template.venture_id, name=template.name,
+            self._deps, venture_id=template.venture_id, name=template.name,
             channel=channel_name(template.channel), content=_content(template.message),
             request_id=request.request_id, principal=current_principal())
         return pb.CreateTemplateResponse(template=template_proto(row))
 
     async def GetTemplate(self, request, context):
-        row = await templates.get_template(self._path, request.template_id, current_principal())
+        row = await templates.get_template(self._deps, request.template_id, current_principal())
         return pb.GetTemplateResponse(template=template_proto(row))
 
     async def ListTemplates(self, request, context):
         rows, token = await templates.list_templates(
-            self._path, venture_id=request.venture_id,
+            self._deps, venture_id=request.venture_id,
             channel=channel_name(request.channel) or None, size=request.page_size,
             token=request.page_token, principal=current_principal())
         return pb.ListTemplatesResponse(templates=[template_proto(r) for r in rows],
@@ -147,14 +150,14 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     async def UpdateTemplate(self, request, context):
         template = request.template
         row = await templates.update_template(
-            self._path, template_id=template.id, name=template.name,
+            self._deps, template_id=template.id, name=template.name,
             content=_content(template.message), mask=list(request.update_mask.paths),
             principal=current_principal())
         return pb.UpdateTemplateResponse(template=template_proto(row))
 
     async def PreviewTemplate(self, request, context):
         rendered = await templates.preview(
-            self._path, template_id=request.template_id,
+            self._deps, template_id=request.template_id,
             content=_content(request.message) if request.HasField("message") else None,
             lead_id=request.lead_id, campaign_id=request.campaign_id, step=request.step,
             principal=current_principal())
@@ -165,7 +168,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     # -- sends -----------------------------------------------------------------------------
 
     async def CreateSend(self, request, context):
-        job, replayed = await sends.create_send(self._path, sends.SendRequest(
+        job, replayed = await sends.create_send(self._deps, self._path, sends.SendRequest(
             request_id=request.request_id, campaign_id=request.campaign_id,
             lead_id=request.lead_id, channel=channel_name(request.channel),
             template_id=request.template_id,
@@ -175,7 +178,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         return pb.CreateSendResponse(send=send_proto(job), replayed=replayed)
 
     async def GetSend(self, request, context):
-        job = await sends.get_send(self._path, request.send_id, current_principal())
+        job = await sends.get_send(self._deps, request.send_id, current_principal())
         return pb.GetSendResponse(send=send_proto(job))
 
     async def ListSends(self, request, context):
@@ -183,7 +186,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         state = _send_state(request.state, "state", errors)
         errors.raise_if_any()
         rows, token = await sends.list_sends(
-            self._path, principal=current_principal(), campaign_id=request.campaign_id,
+            self._deps, principal=current_principal(), campaign_id=request.campaign_id,
             lead_id=request.lead_id, state=state,
             channel=channel_name(request.channel) or None, run_id=request.run_id,
             size=request.page_size, token=request.page_token)
@@ -193,7 +196,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         errors = FieldErrors()
         outcome = _send_state(request.outcome, "outcome", errors) or ""
         errors.raise_if_any()
-        job = await sends.resolve_unknown(self._path, send_id=request.send_id, outcome=outcome,
+        job = await sends.resolve_unknown(self._deps, send_id=request.send_id, outcome=outcome,
                                           note=request.note, principal=current_principal())
         return pb.ResolveUnknownOutcomeResponse(send=send_proto(job))
 
@@ -209,7 +212,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
                 problems.add("since_time", "is not a valid timestamp")
                 problems.raise_if_any()
         total, sent, buckets = await sends.count_sends(
-            self._path, campaign_id=request.campaign_id, since=since,
+            self._deps, campaign_id=request.campaign_id, since=since,
             include_dry_run=request.include_dry_run, principal=principal)
         return pb.CountSendsResponse(total=total, sent=sent, buckets=[
             pb.CountBucket(channel=_channel_value(channel),
@@ -221,14 +224,15 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
 
     async def RunCampaign(self, request, context):
         view = await runs.run_campaign(
-            self._path, self._worker, request_id=request.request_id,
+            self._deps, request_id=request.request_id,
             campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=_audience(request.audience), dry_run=request.dry_run,
             principal=current_principal())
+        self._worker.wake()
         return pb.RunCampaignResponse(run=run_proto(view))
 
     async def GetRun(self, request, context):
-        view = await runs.get_run(self._path, request.run_id, current_principal())
+        view = await runs.get_run(self._deps, request.run_id, current_principal())
         return pb.GetRunResponse(run=run_proto(view))
 
     async def ListRuns(self, request, context):
@@ -241,23 +245,23 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
                 errors.add("state", "is not a known run state")
                 errors.raise_if_any()
         views, token = await runs.list_runs(
-            self._path, campaign_id=request.campaign_id, state=state, size=request.page_size,
+            self._deps, campaign_id=request.campaign_id, state=state, size=request.page_size,
             token=request.page_token, principal=current_principal())
         return pb.ListRunsResponse(runs=[run_proto(v) for v in views], next_page_token=token)
 
     async def ResumeRun(self, request, context):
-        view = await runs.resume_run(self._path, self._worker, request.run_id,
-                                     current_principal())
+        view = await runs.resume_run(self._deps, request.run_id, current_principal())
+        self._worker.wake()
         return pb.ResumeRunResponse(run=run_proto(view))
 
     async def CancelRun(self, request, context):
-        view = await runs.cancel_run(self._path, request.run_id, request.reason,
+        view = await runs.cancel_run(self._deps, request.run_id, request.reason,
                                      current_principal())
         return pb.CancelRunResponse(run=run_proto(view))
 
     async def DryRunCampaign(self, request, context):
-        page = await runs.dry_run_campaign(
-            self._path, campaign_id=request.campaign_id, template_id=request.template_id,
+        page = await dry_run.dry_run_campaign(
+            self._deps, campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=_audience(request.audience), size=request.page_size,
             token=request.page_token, principal=current_principal())
         return pb.DryRunCampaignResponse(

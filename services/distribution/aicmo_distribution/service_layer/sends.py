@@ -26,6 +26,7 @@ from aicmo_distribution.domain.sends import (
     dedupe_key,
     request_fingerprint,
 )
+from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
 
 WRITERS = MANAGERS | {Role.SERVICE}
@@ -117,7 +118,7 @@ def validate_send(request: SendRequest) -> int:
     return request.step or 1
 
 
-async def create_send(path: SendPath, request: SendRequest, principal: Principal
+async def create_send(deps: Deps, path: SendPath, request: SendRequest, principal: Principal
                       ) -> tuple[dict, bool]:
     principal.require(WRITERS, "CreateSend")
     step = validate_send(request)
@@ -132,7 +133,7 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
                  else None)
         return (found, *repo.send_by_request_or_dedupe(session, request.request_id, key))
 
-    template, existing, first = await path.db.run_read(read)
+    template, existing, first = await deps.db.run_read(read)
     if request.template_id:
         if template is None or not principal.may_see(template["venture_id"]):
             raise NotFound(f"template {request.template_id} does not exist")
@@ -146,7 +147,7 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
 
     campaign: CampaignFacts | None = None
     try:
-        campaign = await path.venture.campaign(request.campaign_id)
+        campaign = await deps.venture.campaign(request.campaign_id)
     except PeerNotFound:
         raise NotFound(f"campaign {request.campaign_id} does not exist") from None
     except DependencyFailure as failure:
@@ -164,7 +165,7 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     if first is not None:
         return await _replay(path, first, None, principal, by_request=False), True
 
-    now = path.clock()
+    now = deps.clock()
     send_id = str(uuid.uuid4())
     message = request.message
     values = {
@@ -180,7 +181,7 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
         "delivery_attempts": 0, "check_attempts": 1, "verdict_sequence": 0, "message_id": "",
         "remaining_quota": 0, "next_attempt_at": None,
         # Claimed from the start: the worker must not pick up a send this call is driving.
-        "claimed_by": path.replica, "claim_expires_at": now + path.claim_ttl,
+        "claimed_by": deps.replica, "claim_expires_at": now + deps.settings.claim_ttl,
         "created_at": now, "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
         "resolution_note": "",
     }
@@ -198,13 +199,13 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
                    now=now)
         return inserted
 
-    job = await path.db.run(insert)
+    job = await deps.db.run(insert)
     if job is None:
         # Another call took the request id or the (campaign, lead, step) just now.
-        raced = await path.db.run_read(repo.send_by_request, request.request_id)
+        raced = await deps.db.run_read(repo.send_by_request, request.request_id)
         if raced is not None:
             return await _replay(path, raced, fingerprint, principal, by_request=True), True
-        first = await path.db.run_read(repo.send_by_dedupe, key) if key else None
+        first = await deps.db.run_read(repo.send_by_dedupe, key) if key else None
         if first is None:
             # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
             raise Aborted("the send could not be recorded; retry", reason="ABORTED")
@@ -213,8 +214,8 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     return await path.drive_claimed(job, template=template), False
 
 
-async def _replay(path: SendPath, job: dict, fingerprint: str | None, principal: Principal, *,
-                  by_request: bool) -> dict:
+async def _replay(path: SendPath, job: dict, fingerprint: str | None, principal: Principal,
+                  *, by_request: bool) -> dict:
     if by_request and fingerprint is not None and job["request_hash"] != fingerprint:
         raise FailedPrecondition("this request_id was used for a different send",
                                  reason="REQUEST_ID_REUSED",
@@ -232,15 +233,15 @@ def _violation(field_name: str, description: str) -> FieldViolation:
     return FieldViolation(field_name, description)
 
 
-async def get_send(path: SendPath, send_id: str, principal: Principal) -> dict:
-    job = await path.db.run_read(repo.get_send, send_id) if send_id else None
+async def get_send(deps: Deps, send_id: str, principal: Principal) -> dict:
+    job = await deps.db.run_read(repo.get_send, send_id) if send_id else None
     if job is None or not principal.may_see(job["venture_id"]) or (
             principal.venture is not None and not job["venture_id"]):
         raise NotFound(f"send {send_id} does not exist")
     return job
 
 
-async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, lead_id: str,
+async def list_sends(deps: Deps, *, principal: Principal, campaign_id: str, lead_id: str,
                      state: str | None, channel: str | None, run_id: str, size: int,
                      token: str) -> tuple[list[dict], str]:
     errors = FieldErrors()
@@ -251,12 +252,12 @@ async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, 
                "channel": channel, "run_id": run_id}
     if principal.venture is not None:
         filters["venture_id"] = principal.venture
-    rows = await path.db.run_read(repo.list_sends, filters=filters, after=after,
+    rows = await deps.db.run_read(repo.list_sends, filters=filters, after=after,
                                   limit=limit + 1)
     return page_of(rows, limit)
 
 
-async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: str,
+async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
                           principal: Principal) -> dict:
     principal.require(MANAGERS, "ResolveUnknownOutcome")
     errors = FieldErrors()
@@ -268,8 +269,8 @@ async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: s
     elif len(note) > 1000:
         errors.add("note", "must be at most 1000 characters")
     errors.raise_if_any()
-    job = await get_send(path, send_id, principal)
-    now = path.clock()
+    job = await get_send(deps, send_id, principal)
+    now = deps.clock()
 
     def settle(session) -> dict | None:
         settled = repo.settle_unknown(session, job["id"], dict(
@@ -292,20 +293,20 @@ async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: s
                        now=now)
         return repo.get_send(session, job["id"])
 
-    settled = await path.db.run(settle)
+    settled = await deps.db.run(settle)
     if settled is None:
         raise FailedPrecondition(f"send {send_id} is not in UNKNOWN_OUTCOME",
                                  reason="INVALID_TRANSITION")
     return settled
 
 
-async def count_sends(path: SendPath, *, campaign_id: str, since: dt.datetime | None,
+async def count_sends(deps: Deps, *, campaign_id: str, since: dt.datetime | None,
                       include_dry_run: bool, principal: Principal
                       ) -> tuple[int, int, list[tuple[str, str, str, int]]]:
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
     errors.raise_if_any()
-    buckets = await path.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
+    buckets = await deps.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
                                      include_dry_run=include_dry_run,
                                      venture_id=principal.venture)
     total = sum(n for *_, n in buckets)
