@@ -1,0 +1,110 @@
+"""Reads and writes of distribution's tables: plain functions over a SQLAlchemy session, one
+module per seam (templates, sends, claims, runs, page tokens, audit). This is their one public
+import surface: ``from aicmo_distribution.adapters import repository as repo``.
+"""
+
+from aicmo_distribution.adapters.repository._rows import day_of
+from aicmo_distribution.adapters.repository.audit import (
+    SERVICE,
+    audit,
+    audit_event,
+    record_audit,
+)
+from aicmo_distribution.adapters.repository.claims import (
+    claim_due,
+    claim_send,
+    reconcile_sending,
+    release_claim,
+    update_claimed_send,
+    update_claimed_sends,
+)
+from aicmo_distribution.adapters.repository.runs import (
+    ACTIVE_RUN_STATES,
+    active_runs,
+    adopt_send,
+    cancel_run_sends,
+    complete_reviewed_run,
+    get_run,
+    insert_run,
+    list_runs,
+    requeue_run_blocked,
+    run_by_request,
+    run_pending,
+    run_reason_counts,
+    run_state_counts,
+    update_run,
+)
+from aicmo_distribution.adapters.repository.sends import (
+    count_dry_run_sendable,
+    count_sends,
+    existing_sends_by_key,
+    get_send,
+    insert_send,
+    insert_sends,
+    list_sends,
+    recent_delivery_failures,
+    send_by_dedupe,
+    send_by_request,
+    send_by_request_or_dedupe,
+    sends_by_dedupe,
+    settle_unknown,
+)
+from aicmo_distribution.adapters.repository.templates import (
+    get_template,
+    insert_template,
+    list_templates,
+    template_by_request,
+    update_template,
+)
+from aicmo_distribution.adapters.repository.tokens import (
+    decode_token,
+    encode_token,
+)
+
+__all__ = [
+    "ACTIVE_RUN_STATES",
+    "SERVICE",
+    "active_runs",
+    "adopt_send",
+    "audit",
+    "audit_event",
+    "cancel_run_sends",
+    "claim_due",
+    "claim_send",
+    "complete_reviewed_run",
+    "count_dry_run_sendable",
+    "count_sends",
+    "day_of",
+    "decode_token",
+    "encode_token",
+    "existing_sends_by_key",
+    "get_run",
+    "get_send",
+    "get_template",
+    "insert_run",
+    "insert_send",
+    "insert_sends",
+    "insert_template",
+    "list_runs",
+    "list_sends",
+    "list_templates",
+    "recent_delivery_failures",
+    "reconcile_sending",
+    "record_audit",
+    "release_claim",
+    "requeue_run_blocked",
+    "run_by_request",
+    "run_pending",
+    "run_reason_counts",
+    "run_state_counts",
+    "send_by_dedupe",
+    "send_by_request",
+    "send_by_request_or_dedupe",
+    "sends_by_dedupe",
+    "settle_unknown",
+    "template_by_request",
+    "update_claimed_send",
+    "update_claimed_sends",
+    "update_run",
+    "update_template",
+]
