@@ -55,6 +55,13 @@ def verdict(*reasons: R, quota: int = 5, consent_required: bool = False,
                    next_window_open=next_window)
 
 
+def summary(outcome: Outcome | None) -> tuple | None:
+    """What the tables below say of an outcome (None: the send goes on)."""
+    if outcome is None:
+        return None
+    return outcome.state, outcome.reasons, outcome.transient, outcome.next_attempt_at
+
+
 def before(sent: Pass, *, campaign=CAMPAIGN, channel_ready=True, lead=None,
            problem=None) -> Outcome | None:
     return before_verdict(sent, campaign=campaign, channel="EMAIL",
@@ -105,11 +112,7 @@ BEFORE = [
                          ids=[case[0] for case in BEFORE])
 def test_before_verdict(case, sent, facts, expected):
     outcome = before(sent, **facts)
-    if expected is None:
-        assert outcome is None
-    else:
-        assert (outcome.state, outcome.reasons, outcome.transient,
-                outcome.next_attempt_at) == expected
+    assert summary(outcome) == expected
 
 
 def test_before_verdict_refuses_to_decide_on_a_lead_it_was_not_told_about():
@@ -164,11 +167,7 @@ AFTER = [
 def test_after_verdict(case, sent, answer, lead, used, expected):
     outcome = after_verdict(sent, verdict=answer, contact=lead, now=NOW,
                             quota_used_before=used)
-    if expected is None:
-        assert outcome is None
-    else:
-        assert (outcome.state, outcome.reasons, outcome.transient,
-                outcome.next_attempt_at) == expected
+    assert summary(outcome) == expected
 
 
 def test_only_a_dry_run_that_would_be_sent_uses_quota():
@@ -238,9 +237,7 @@ DELIVERY = [
 @pytest.mark.parametrize(("case", "sent", "answer", "attempts", "expected"), DELIVERY,
                          ids=[case[0] for case in DELIVERY])
 def test_after_delivery(case, sent, answer, attempts, expected):
-    outcome = after_delivery(sent, answer, attempts=attempts, now=NOW)
-    assert (outcome.state, outcome.reasons, outcome.transient,
-            outcome.next_attempt_at) == expected
+    assert summary(after_delivery(sent, answer, attempts=attempts, now=NOW)) == expected
 
 
 def test_a_run_halts_only_at_a_send_blocked_for_a_campaign_wide_reason():

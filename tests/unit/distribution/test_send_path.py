@@ -23,7 +23,7 @@ from aicmo_distribution.domain.peers import (
     VentureFacts,
     Verdict,
 )
-from aicmo_distribution.domain.sends import BlockReason
+from aicmo_distribution.domain.sends import BlockReason, SendJob, SendState
 from aicmo_distribution.service_layer.deps import Deps, SendSettings
 from aicmo_distribution.service_layer.sending import SendPath
 
@@ -144,10 +144,10 @@ def path_over(database, venture, leads, channel, kill_switches=None) -> SendPath
         kill_switches=kill_switches))
 
 
-async def claimed_send(database) -> dict:
+async def claimed_send(database) -> SendJob:
     """A CreateSend as recorded: inline content, claimed by this replica."""
     send_id = str(uuid.uuid4())
-    return await database.run(repo.insert_send, {
+    return repo.as_send_job(await database.run(repo.insert_send, {
         "id": send_id, "request_id": f"req-{send_id}", "request_hash": "h",
         "dedupe_key": f"c1|lead-1|{send_id}", "campaign_id": "c1", "venture_id": "acme",
         "lead_id": "lead-1", "channel": "EMAIL", "step": 1, "template_id": None,
@@ -159,7 +159,7 @@ async def claimed_send(database) -> dict:
         "next_attempt_at": None, "claimed_by": "me",
         "claim_expires_at": NOW + dt.timedelta(minutes=2), "created_at": NOW,
         "updated_at": NOW, "updated_day": "2025-06-02", "sent_at": None,
-        "resolution_note": ""})
+        "resolution_note": ""}))
 
 
 async def test_an_allowed_send_is_delivered_once_and_recorded_sent(database):
@@ -168,16 +168,16 @@ async def test_an_allowed_send_is_delivered_once_and_recorded_sent(database):
 
     done = await path_over(database, venture, leads, channel).drive_claimed(job)
 
-    assert done["state"] == "SENT" and done["block_reasons"] == ""
-    assert done["delivery_attempts"] == 1 and done["sent_at"] == NOW
-    assert done["message_id"] == "provider-1" and done["claimed_by"] is None
-    assert venture.authorized == [("c1", "EMAIL", job["id"])]
+    assert done.state is SendState.SENT and done.block_reasons == ()
+    assert done.delivery_attempts == 1 and done.sent_at == NOW
+    assert done.message_id == "provider-1" and done.claimed_by is None
+    assert venture.authorized == [("c1", "EMAIL", job.id)]
     assert venture.checked == 1  # the last look before the first byte
     message, = channel.delivered
     assert message.to_address == "ada@example.com" and message.subject == "Hello Ada"
     assert message.from_address == SENDER.from_address
     assert "Unsubscribe: https://edge.example/u/" in message.body_text
-    assert await database.run_read(repo.get_send, job["id"]) == done
+    assert repo.as_send_job(await database.run_read(repo.get_send, job.id)) == done
 
 
 async def test_a_denied_verdict_blocks_the_send_and_the_next_try_needs_a_new_key(database):
@@ -186,9 +186,10 @@ async def test_a_denied_verdict_blocks_the_send_and_the_next_try_needs_a_new_key
 
     done = await path_over(database, venture, FakeLeads(), channel).drive_claimed(job)
 
-    assert done["state"] == "BLOCKED" and done["block_reasons"] == "CAMPAIGN_KILL_SWITCH"
-    assert done["transient"] is True  # releasing the switch lets a retry through
-    assert done["verdict_sequence"] == 1 and done["delivery_attempts"] == 0
+    assert done.state is SendState.BLOCKED
+    assert done.block_reasons == (BlockReason.CAMPAIGN_KILL_SWITCH,)
+    assert done.transient is True  # releasing the switch lets a retry through
+    assert done.verdict_sequence == 1 and done.delivery_attempts == 0
     assert channel.delivered == [] and venture.checked == 0
 
 
@@ -198,7 +199,8 @@ async def test_a_suppressed_lead_is_stopped_before_any_verdict_is_asked(database
 
     done = await path_over(database, venture, leads, channel).drive_claimed(job)
 
-    assert done["state"] == "SUPPRESSED" and done["block_reasons"] == "LEAD_SUPPRESSED"
+    assert done.state is SendState.SUPPRESSED
+    assert done.block_reasons == (BlockReason.LEAD_SUPPRESSED,)
     assert leads.asked == ["lead-1"]
     assert venture.authorized == [] and venture.checked == 0  # no quota spent on it
     assert channel.delivered == []
@@ -206,11 +208,11 @@ async def test_a_suppressed_lead_is_stopped_before_any_verdict_is_asked(database
 
 @pytest.mark.parametrize(("channel", "state", "reasons", "transient"), [
     (FakeChannel(DeliveryResult(DeliveryStatus.TRANSIENT, detail="451 try later")),
-     "RETRYING", "DELIVERY_FAILED", True),
+     SendState.RETRYING, BlockReason.DELIVERY_FAILED, True),
     (FakeChannel(DeliveryResult(DeliveryStatus.PERMANENT, detail="550 no such user")),
-     "FAILED", "DELIVERY_REJECTED", False),
+     SendState.FAILED, BlockReason.DELIVERY_REJECTED, False),
     (FakeChannel(error=ConnectionResetError("lost after DATA")),
-     "UNKNOWN_OUTCOME", "DELIVERY_OUTCOME_UNKNOWN", False),
+     SendState.UNKNOWN_OUTCOME, BlockReason.DELIVERY_OUTCOME_UNKNOWN, False),
 ], ids=["refused for now", "refused for good", "channel broke"])
 async def test_a_channel_failure_is_recorded_as_the_channel_answered(database, channel, state,
                                                                      reasons, transient):
@@ -218,11 +220,11 @@ async def test_a_channel_failure_is_recorded_as_the_channel_answered(database, c
 
     done = await path_over(database, FakeVenture(), FakeLeads(), channel).drive_claimed(job)
 
-    assert (done["state"], done["block_reasons"], done["transient"]) == (state, reasons,
+    assert (done.state, done.block_reasons, done.transient) == (state, (reasons,),
                                                                          transient)
-    assert done["delivery_attempts"] == 1 and done["sent_at"] is None
-    if state == "RETRYING":
-        assert done["next_attempt_at"] == NOW + dt.timedelta(seconds=1)
+    assert done.delivery_attempts == 1 and done.sent_at is None
+    if state is SendState.RETRYING:
+        assert done.next_attempt_at == NOW + dt.timedelta(seconds=1)
 
 
 async def test_an_engaged_kill_switch_withholds_the_content_after_an_allow(database):
@@ -232,8 +234,9 @@ async def test_an_engaged_kill_switch_withholds_the_content_after_an_allow(datab
 
     done = await path.drive_claimed(job)
 
-    assert venture.authorized == [("c1", "EMAIL", job["id"])]  # the verdict said ALLOW
+    assert venture.authorized == [("c1", "EMAIL", job.id)]  # the verdict said ALLOW
     assert channel.delivered == []
-    assert done["state"] == "BLOCKED" and done["block_reasons"] == "CAMPAIGN_KILL_SWITCH"
+    assert done.state is SendState.BLOCKED
+    assert done.block_reasons == (BlockReason.CAMPAIGN_KILL_SWITCH,)
     # Nothing reached the channel: not a delivery attempt.
-    assert done["delivery_attempts"] == 0 and done["transient"] is True
+    assert done.delivery_attempts == 0 and done.transient is True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus
@@ -31,6 +31,7 @@ from aicmo_distribution.domain.sends import (
     RUN_HALTING_REASONS,
     BlockReason,
     Outcome,
+    SendJob,
     SendState,
     outcome_for_contactability,
     outcome_for_denial,
@@ -111,9 +112,9 @@ class Pass:
     policy: SendPolicy = SendPolicy()
 
     @classmethod
-    def of(cls, job: Mapping, policy: SendPolicy) -> Pass:
-        return cls(dry_run=bool(job["dry_run"]), in_run=job["run_id"] is not None,
-                   check_attempts=job["check_attempts"], policy=policy)
+    def of(cls, job: SendJob, policy: SendPolicy) -> Pass:
+        return cls(dry_run=job.dry_run, in_run=job.in_run, check_attempts=job.check_attempts,
+                   policy=policy)
 
 
 # What a question to venture or leads may answer besides its answer.

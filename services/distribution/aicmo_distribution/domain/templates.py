@@ -8,6 +8,7 @@ refused at save time by walking the parsed template, not discovered at send time
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 from collections.abc import Mapping
@@ -49,6 +50,24 @@ class MessageContent:
     subject: str = ""
     body_text: str = ""
     body_html: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A saved message template of a venture, for one channel."""
+
+    id: str
+    venture_id: str
+    name: str
+    channel: str
+    message: MessageContent
+    # The variables the message uses (checked when it was saved).
+    variables: tuple[str, ...]
+    revision: int
+    request_id: str | None
+    request_hash: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
 
 
 class _Attributes(dict):

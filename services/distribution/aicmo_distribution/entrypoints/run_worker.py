@@ -9,6 +9,8 @@ import functools
 import logging
 
 from aicmo_distribution.adapters import repository as repo
+from aicmo_distribution.domain.sends import SendJob
+from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer import run_progress
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
@@ -102,7 +104,7 @@ class RunWorker:
                 break
             per_run: dict[str, int] = {}
             for job in jobs:
-                run_id = job["run_id"] or ""
+                run_id = job.run_id or ""
                 per_run[run_id] = per_run.get(run_id, 0) + 1
             for run_id, count in per_run.items():
                 self._in_flight[run_id] = self._in_flight.get(run_id, 0) + count
@@ -133,7 +135,8 @@ class RunWorker:
                 self._in_flight.pop(run_id, None)
         self._wake.set()
 
-    async def _drive(self, jobs: list[dict], templates: dict[str, dict | None]) -> None:
+    async def _drive(self, jobs: list[SendJob], templates: dict[str, Template | None]
+                     ) -> None:
         try:
             await self._path.drive_batch(jobs, templates)
         except asyncio.CancelledError:

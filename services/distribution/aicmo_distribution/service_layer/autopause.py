@@ -7,24 +7,23 @@ import logging
 
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.peers import DependencyFailure
-from aicmo_distribution.domain.sends import SendState
+from aicmo_distribution.domain.sends import SendJob, SendState
 from aicmo_distribution.service_layer.deps import SYSTEM_ACTOR, Deps
 
 log = logging.getLogger("aicmo.distribution.send")
 
 
-async def check_autopause(deps: Deps, job: dict) -> None:
+async def check_autopause(deps: Deps, job: SendJob) -> None:
     """After a run's send settled: halts the run (and pauses its campaign) when the failures
     among its latest delivery attempts cross the configured ratio."""
     window = deps.settings.autopause
-    if window.ratio <= 0 or job["state"] not in (str(SendState.FAILED),
-                                                 str(SendState.UNKNOWN_OUTCOME)):
+    if window.ratio <= 0 or job.state not in (SendState.FAILED, SendState.UNKNOWN_OUTCOME):
         return  # only a settled failure can cross the threshold
-    recent = await deps.db.run_read(repo.recent_delivery_failures, job["run_id"],
+    recent = await deps.db.run_read(repo.recent_delivery_failures, job.run_id,
                                     window.window)
     if not window.crossed(recent):
         return
-    run = await deps.db.run_read(repo.get_run, job["run_id"])
+    run = await deps.db.run_read(repo.get_run, job.run_id)
     if run is None or run["auto_paused"] or run["state"] not in repo.ACTIVE_RUN_STATES:
         return
     failures = sum(recent[: window.window])

@@ -16,7 +16,8 @@ from aicmo_distribution.domain.peers import (
     VenturePeer,
     Verdict,
 )
-from aicmo_distribution.domain.sends import verdict_key
+from aicmo_distribution.domain.sends import SendJob, verdict_key
+from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.messages import content_for
 
@@ -55,25 +56,25 @@ class BatchAnswers:
 NO_ANSWERS = BatchAnswers()
 
 
-async def prefetch(deps: Deps, jobs: list[dict], templates: Mapping[str, dict | None]
-                   ) -> BatchAnswers:
+async def prefetch(deps: Deps, jobs: list[SendJob],
+                   templates: Mapping[str, Template | None]) -> BatchAnswers:
     """The batch's questions, asked at once: one BatchCheckContactability for every job, then
     one BatchAuthorizeSend for the jobs that would go on to ask for a verdict (contactable,
     same venture, content ready, not a dry run), with the very keys the single path would use.
     Where the batch calls fail as a whole, nothing is prefetched: each job asks for itself."""
     answers = BatchAnswers()
     campaigns: dict[str, CampaignFacts] = {}
-    for campaign_id in {job["campaign_id"] for job in jobs}:
+    for campaign_id in {job.campaign_id for job in jobs}:
         try:
             campaigns[campaign_id] = await deps.venture.campaign(campaign_id)
         except (PeerNotFound, DependencyFailure):
             continue  # each job meets the failure again on its own pass and records it
-    checks = [job for job in jobs if job["campaign_id"] in campaigns
-              and deps.channels.for_channel(job["channel"]) is not None]
+    checks = [job for job in jobs if job.campaign_id in campaigns
+              and deps.channels.for_channel(job.channel) is not None]
     if not checks:
         return answers
     keys = list(dict.fromkeys(
-        (job["lead_id"], job["channel"], campaigns[job["campaign_id"]].consent_required)
+        (job.lead_id, job.channel, campaigns[job.campaign_id].consent_required)
         for job in checks))
     try:
         found = await deps.leads.contactabilities(keys)
@@ -84,19 +85,19 @@ async def prefetch(deps: Deps, jobs: list[dict], templates: Mapping[str, dict | 
     answers.contacts.update(zip(keys, found, strict=True))
     authorize: list[tuple[str, str, str]] = []
     for job in checks:
-        if job["dry_run"]:
+        if job.dry_run:
             continue
-        campaign = campaigns[job["campaign_id"]]
-        contact = answers.contacts[(job["lead_id"], job["channel"],
+        campaign = campaigns[job.campaign_id]
+        contact = answers.contacts[(job.lead_id, job.channel,
                                     campaign.consent_required)]
         _, problem = await content_for(deps.db, job, campaign, contact,
-                                       templates.get(job["template_id"] or ""))
+                                       templates.get(job.template_id or ""))
         # Only a job that would go on to ask: reserve nothing for one that stops before.
         if before_verdict(Pass.of(job, deps.settings.policy), campaign=campaign,
-                          channel=job["channel"], channel_ready=True, contact=contact,
+                          channel=job.channel, channel_ready=True, contact=contact,
                           content_problem=problem, now=deps.clock()) is None:
-            authorize.append((job["campaign_id"], job["channel"],
-                              verdict_key(job["id"], job["verdict_sequence"])))
+            authorize.append((job.campaign_id, job.channel,
+                              verdict_key(job.id, job.verdict_sequence)))
     if authorize:
         try:
             verdicts = await deps.venture.authorize_many(authorize)

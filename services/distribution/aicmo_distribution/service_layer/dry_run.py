@@ -51,7 +51,7 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
     errors.raise_if_any()
     step = step or 1
     campaign, template = await campaign_and_template(deps, campaign_id, template_id, principal)
-    channel = template["channel"]
+    channel = template.channel
     try:
         verdict = await deps.venture.check(campaign_id, channel)
         if audience.lead_ids:

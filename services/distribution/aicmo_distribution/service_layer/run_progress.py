@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
-from aicmo_distribution.domain.sends import SendState, dedupe_key, request_fingerprint
+from aicmo_distribution.domain.sends import SendJob, SendState, dedupe_key, request_fingerprint
+from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import SYSTEM_ACTOR, Deps
 from aicmo_distribution.service_layer.runs import Audience
 
@@ -28,40 +29,38 @@ async def reconcile(deps: Deps) -> int:
     provably never left, UNKNOWN_OUTCOME otherwise (never resent by itself)."""
     now = deps.clock()
 
-    def reconcile(session) -> list[dict]:
-        rows = repo.reconcile_sending(session, now=now)
-        for row in rows:
-            unknown = row["state"] == str(SendState.UNKNOWN_OUTCOME)
+    def reconcile(session) -> list[SendJob]:
+        jobs = repo.as_send_jobs(repo.reconcile_sending(session, now=now))
+        for job in jobs:
+            unknown = job.state is SendState.UNKNOWN_OUTCOME
             repo.audit(session, action="send.unknown_outcome" if unknown
                        else "send.requeued", entity_type="send",
-                       entity_id=row["id"], actor=SYSTEM_ACTOR,
-                       venture_id=row["venture_id"],
-                       context={"campaign_id": row["campaign_id"],
-                                "lead_id": row["lead_id"], "run_id": row["run_id"] or "",
-                                "delivery_stage": row["delivery_stage"] or "",
+                       entity_id=job.id, actor=SYSTEM_ACTOR, venture_id=job.venture_id,
+                       context={"campaign_id": job.campaign_id, "lead_id": job.lead_id,
+                                "run_id": job.run_id or "",
+                                "delivery_stage": str(job.delivery_stage or ""),
                                 "reasons": ["DELIVERY_OUTCOME_UNKNOWN"] if unknown
                                 else []}, now=now)
-        return rows
+        return jobs
 
-    rows = await deps.db.run(reconcile)
-    unknown = sum(row["state"] == str(SendState.UNKNOWN_OUTCOME) for row in rows)
-    if rows:
+    jobs = await deps.db.run(reconcile)
+    unknown = sum(job.state is SendState.UNKNOWN_OUTCOME for job in jobs)
+    if jobs:
         log.warning("%d sends were left SENDING by a stopped process: %d now "
                     "UNKNOWN_OUTCOME, %d queued again (their content never left)",
-                    len(rows), unknown, len(rows) - unknown)
-    return len(rows)
+                    len(jobs), unknown, len(jobs) - unknown)
+    return len(jobs)
 
 
 def claim_batch(session: Session, now: dt.datetime, limit: int, *, replica: str,
-                ttl: dt.timedelta) -> tuple[list[dict], dict[str, dict | None]]:
+                ttl: dt.timedelta) -> tuple[list[SendJob], dict[str, Template | None]]:
     """Claims up to ``limit`` due jobs for this replica, with their templates."""
     # The claimed jobs' templates come in the same unit of work, so the send path does not
     # go back to a database thread for each one.
-    jobs = repo.claim_due(session, replica=replica, now=now,
-                          ttl=ttl, limit=limit)
-    return jobs, {template_id: repo.get_template(session, template_id)
-                  for template_id in {job["template_id"] for job in jobs
-                                      if job["template_id"]}}
+    jobs = repo.as_send_jobs(repo.claim_due(session, replica=replica, now=now, ttl=ttl,
+                                            limit=limit))
+    return jobs, {template_id: repo.as_template(repo.get_template(session, template_id))
+                  for template_id in {job.template_id for job in jobs if job.template_id}}
 
 
 async def plan_page(deps: Deps, run: dict) -> None:

@@ -21,8 +21,9 @@ from aicmo_common.errors import (
     Unavailable,
 )
 from aicmo_distribution.adapters import repository as repo
-from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
+from aicmo_distribution.domain.peers import CampaignFacts, DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import SendState, request_fingerprint
+from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sends import (
     WRITERS,
@@ -96,7 +97,7 @@ async def _views(deps: Deps, rows: Sequence[dict]) -> list[RunView]:
 
 
 async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
-                                 principal: Principal):
+                                principal: Principal) -> tuple[CampaignFacts, Template]:
     try:
         campaign = await deps.venture.campaign(campaign_id)
     except PeerNotFound:
@@ -106,10 +107,10 @@ async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
                           reason="DEPENDENCY_UNAVAILABLE") from None
     if not principal.may_see(campaign.venture_id):
         raise NotFound(f"campaign {campaign_id} does not exist")
-    template = await deps.db.run_read(repo.get_template, template_id)
-    if template is None or not principal.may_see(template["venture_id"]):
+    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id))
+    if template is None or not principal.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
-    if template["venture_id"] != campaign.venture_id:
+    if template.venture_id != campaign.venture_id:
         errors = FieldErrors()
         errors.add("template_id", "belongs to another venture than the campaign")
         errors.raise_if_any()
@@ -141,7 +142,7 @@ async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
     values = {
         "id": run_id, "request_id": request_id, "request_hash": fingerprint,
         "campaign_id": campaign_id, "venture_id": campaign.venture_id,
-        "template_id": template_id, "channel": template["channel"], "step": step,
+        "template_id": template_id, "channel": template.channel, "step": step,
         "audience": audience.as_dict(), "dry_run": dry_run, "state": "RUNNING",
         "halt_reason": "", "halt_block_reasons": [], "auto_paused": False, "lead_count": 0,
         "skipped_existing": 0, "planning_done": False, "leads_page_token": "",

@@ -35,6 +35,8 @@ from aicmo_distribution.adapters.repository.runs import (
     update_run,
 )
 from aicmo_distribution.adapters.repository.sends import (
+    as_send_job,
+    as_send_jobs,
     count_dry_run_sendable,
     count_sends,
     existing_sends_by_key,
@@ -50,6 +52,7 @@ from aicmo_distribution.adapters.repository.sends import (
     settle_unknown,
 )
 from aicmo_distribution.adapters.repository.templates import (
+    as_template,
     get_template,
     insert_template,
     list_templates,
@@ -62,6 +65,9 @@ from aicmo_distribution.adapters.repository.tokens import (
 )
 
 __all__ = [
+    "as_send_job",
+    "as_send_jobs",
+    "as_template",
     "ACTIVE_RUN_STATES",
     "SERVICE",
     "active_runs",

@@ -1,4 +1,5 @@
-"""Send jobs: recording them, reading them, counting them."""
+"""Send jobs: recording them, reading them, counting them. The statements answer rows (dicts
+keyed by column); ``as_send_job`` builds the domain's SendJob from one."""
 
 from __future__ import annotations
 
@@ -16,7 +17,24 @@ from aicmo_distribution.adapters.repository._rows import (
     insert_returning_statement,
 )
 from aicmo_distribution.adapters.tables import send_jobs
-from aicmo_distribution.domain.sends import SendState
+from aicmo_distribution.domain.sends import BlockReason, DeliveryStage, SendJob, SendState
+
+
+def as_send_job(row: Mapping | None) -> SendJob | None:
+    """The SendJob a row of send_jobs records (None for None)."""
+    if row is None:
+        return None
+    values = dict(row)
+    values["state"] = SendState(values["state"])
+    values["block_reasons"] = tuple(BlockReason(reason) for reason in
+                                    (values["block_reasons"] or "").split(",") if reason)
+    stage = values.get("delivery_stage")
+    values["delivery_stage"] = DeliveryStage(stage) if stage else None
+    return SendJob(**values)
+
+
+def as_send_jobs(rows: Sequence[Mapping | None]) -> list[SendJob | None]:
+    return [as_send_job(row) for row in rows]
 
 
 def insert_send(session: Session, values: Mapping) -> dict | None:

@@ -1,4 +1,5 @@
-"""Message templates."""
+"""Message templates. The statements answer rows (dicts keyed by column); ``as_template``
+builds the domain's Template from one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,19 @@ from sqlalchemy.orm import Session
 
 from aicmo_distribution.adapters.repository._rows import as_row, insert_ignoring_conflicts
 from aicmo_distribution.adapters.tables import templates
+from aicmo_distribution.domain.templates import MessageContent, Template
+
+
+def as_template(row: Mapping | None) -> Template | None:
+    """The Template a row of templates records (None for None)."""
+    if row is None:
+        return None
+    return Template(
+        id=row["id"], venture_id=row["venture_id"], name=row["name"], channel=row["channel"],
+        message=MessageContent(row["subject"], row["body_text"], row["body_html"]),
+        variables=tuple(row["variables"]), revision=row["revision"],
+        request_id=row["request_id"], request_hash=row["request_hash"],
+        created_at=row["created_at"], updated_at=row["updated_at"])
 
 
 def insert_template(session: Session, values: Mapping) -> bool:
