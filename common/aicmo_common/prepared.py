@@ -1,8 +1,9 @@
-"""Core statements compiled once and run on the driver's cursor, for the verdict path.
+"""Core statements compiled once and run on the driver's cursor, for the hot paths.
 
 SQLAlchemy's execution path (execution context, events, cache lookup, result wrapper) costs
-more per statement than SQLite takes to run these statements, and the verdict path runs four
-of them per call at thousands of calls a second. So it compiles its Core statements once per
+more per statement than SQLite takes to run small statements, and the hot paths (venture's
+verdicts, leads' captures, every audit event) run several per call at thousands of calls a
+second. So this compiles Core statements once per
 dialect and runs them on the DBAPI cursor of the session's own connection, in the same
 transaction, passing values through the column types' own bind and result processors: they
 are stored and read exactly as SQLAlchemy would store and read them. Driver errors are
@@ -16,11 +17,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, Table, bindparam, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.expression import Executable
 
 _REQUIRED = object()
+
+
+def insert_values(table: Table, prefix: str = "") -> dict:
+    """Every column of ``table`` but an auto-incremented key, each a bound parameter named
+    ``prefix`` + its key: the values of an ``insert(table)`` to prepare."""
+    return {column.key: bindparam(prefix + column.key) for column in table.c
+            if not (column.primary_key and column.autoincrement is True)}
 
 
 @dataclass(frozen=True)
