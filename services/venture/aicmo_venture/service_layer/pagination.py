@@ -27,6 +27,7 @@ def decode(token: str, filters: object) -> object | None:
     """The position a token stands for (None for an empty token)."""
     if not token:
         return None
+    position: object
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))

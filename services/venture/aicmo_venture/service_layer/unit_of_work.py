@@ -31,7 +31,7 @@ def _lost_a_race(error: Exception) -> bool:
             and getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES)
 
 
-def _in_session(session: Session, use_case: Callable[..., T], args: tuple) -> T:
+def _in_session(session: Session, use_case: Callable[..., T], args: tuple[object, ...]) -> T:
     return use_case(SqlVentureRepository(session), *args)
 
 
@@ -43,12 +43,12 @@ class UnitOfWork:
         self.database = database
         self._after_commit = after_commit
 
-    async def write(self, use_case: Callable[..., T], *args) -> T:
+    async def write(self, use_case: Callable[..., T], *args: object) -> T:
         """``use_case(repository, *args)`` in one writing transaction, committed if it
         returns; retried when it lost a race on a unique key."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                result = await self.database.run(_in_session, use_case, args)
+                result: T = await self.database.run(_in_session, use_case, args)
             except DBAPIError as error:
                 if attempt == ATTEMPTS or not _lost_a_race(error):
                     raise
@@ -58,6 +58,6 @@ class UnitOfWork:
             return result
         raise AssertionError("unreachable")
 
-    async def read(self, use_case: Callable[..., T], *args) -> T:
+    async def read(self, use_case: Callable[..., T], *args: object) -> T:
         """``use_case(repository, *args)`` in one read-only transaction."""
         return await self.database.run_read(_in_session, use_case, args)
