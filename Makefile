@@ -34,8 +34,9 @@ proto: $(INSTALLED) ## Generate the Python code for protos/ into gen/.
 proto-check: $(INSTALLED)
 	$(PY) tools/protogen.py --check
 
-lint: $(INSTALLED) $(BUF) proto-check ## ruff, buf lint, buf breaking against main.
+lint: $(INSTALLED) $(BUF) proto-check ## ruff, mypy (strict), buf lint, buf breaking against main.
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(BUF) lint
 	bash tools/buf-breaking.sh $(BUF)
 

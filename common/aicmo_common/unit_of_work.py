@@ -50,16 +50,16 @@ class UnitOfWork(Generic[R]):
         self._after_commit = after_commit
         self._repository = repository
 
-    def _in_session(self, session: Session, use_case: Callable[..., T], args: tuple,
+    def _in_session(self, session: Session, use_case: Callable[..., T], args: tuple[Any, ...],
                     kwargs: dict[str, Any]) -> T:
         return use_case(self._repository(session), *args, **kwargs)
 
-    async def write(self, use_case: Callable[..., T], *args, **kwargs) -> T:
+    async def write(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``use_case(repository, *args, **kwargs)`` in one writing transaction, committed if
         it returns; run again when it lost a race on a unique key."""
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                result = await self.database.run(self._in_session, use_case, args, kwargs)
+                result: T = await self.database.run(self._in_session, use_case, args, kwargs)
             except DBAPIError as error:
                 if attempt == ATTEMPTS or not lost_a_race(error):
                     raise
@@ -69,6 +69,7 @@ class UnitOfWork(Generic[R]):
             return result
         raise AssertionError("unreachable")
 
-    async def read(self, use_case: Callable[..., T], *args, **kwargs) -> T:
+    async def read(self, use_case: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``use_case(repository, *args, **kwargs)`` in one read-only transaction."""
-        return await self.database.run_read(self._in_session, use_case, args, kwargs)
+        result: T = await self.database.run_read(self._in_session, use_case, args, kwargs)
+        return result
