@@ -50,5 +50,5 @@ bench: $(INSTALLED) ## Measure throughput against the floors; results in bench/r
 	$(PY) -m bench
 
 clean: ## Remove the virtual environment, node_modules, local databases and caches.
-	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache bench/results
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache bench/results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
