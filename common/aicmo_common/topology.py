@@ -43,7 +43,8 @@ EXTERNAL_EGRESS: dict[str, tuple[str, ...]] = {
     "leads": ("postgresql", "dns"),
     "distribution": ("postgresql", "dns", "smtp", "https"),
     "audit": ("postgresql", "dns"),
-    "edge": ("dns",),
+    # The edge's form rate limit, shared by its replicas (AICMO_RATE_LIMIT_DATABASE_URL).
+    "edge": ("postgresql", "dns"),
 }
 
 

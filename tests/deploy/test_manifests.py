@@ -27,6 +27,7 @@ HEALTH_CHECK = ["python", "/opt/aicmo/grpc_health_check.py"]
 SECRET_VARIABLES = {
     "AICMO_DATABASE_URL", "AICMO_TOKEN_SECRET", "AICMO_IDENTITY_HASH_KEY",
     "AICMO_SMTP_USERNAME", "AICMO_SMTP_PASSWORD", "AICMO_WEBHOOK_SECRET",
+    "AICMO_RATE_LIMIT_DATABASE_URL",
 }
 SECRET_LOOKING = re.compile(r"(PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL)$")
 
@@ -299,6 +300,22 @@ def test_dev_brings_every_secret_it_references_and_uses_postgresql(render):
                                 objects)["AICMO_DATABASE_URL"]["secretKeyRef"]
         url = base64.b64decode(secrets[reference["name"]]["data"][reference["key"]]).decode()
         assert url.startswith("postgresql+psycopg://") and url.endswith(f"/{component.name}")
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_every_edge_replica_shares_one_form_rate_limit_store(render, overlay):
+    objects = render(overlay)
+    edge = environment(main_container(deployment_of(objects, topology.EDGE)), objects)
+    reference = edge["AICMO_RATE_LIMIT_DATABASE_URL"]["secretKeyRef"]
+    # The dev overlay generates its Secrets, whose names carry a content hash.
+    assert reference["key"] == "url" and re.fullmatch(r"edge-db(-[a-z0-9]+)?", reference["name"])
+    if overlay == "dev":
+        secret = named(objects, "Secret")[reference["name"]]
+        url = base64.b64decode(secret["data"]["url"]).decode()
+        assert url.startswith("postgresql+psycopg://") and url.endswith("/edge")
+        init = named(objects, "ConfigMap")
+        script = next(c for name, c in init.items() if name.startswith("postgres-init"))
+        assert " edge;" in script["data"]["postgres-init.sh"]
 
 
 def test_the_readme_creates_every_secret_prod_references(render, repo: Path):

@@ -27,7 +27,7 @@ CLOSED_PORTS = [("TCP", 22), ("TCP", 80), ("TCP", 3306), ("TCP", 6379), ("TCP", 
                 ("UDP", 123)]
 # Pods that only the dev overlay runs, and who may reach them there.
 DEV_PEERS = {
-    ("postgres", 5432): {"venture", "leads", "distribution", "audit"},
+    ("postgres", 5432): {"venture", "leads", "distribution", "audit", "edge"},
     ("mailpit", 1025): {"distribution"},
 }
 

@@ -145,6 +145,7 @@ def demo(
                                                        capture=leads_pb2.LeadCapture(
         venture_id=venture_id, campaign_id=campaign.id, email="late@example.com",
         first_name="Late", source_channel="api")))
+    say("   Late <late@example.com> signs up after the first run (a sixth person)")
     venture_api.SetCampaignKillSwitch(venture_pb2.SetCampaignKillSwitchRequest(
         campaign_id=campaign.id, reason="demo: stop everything", request_id=_rid()))
     second = dist_api.RunCampaign(dist_pb2.RunCampaignRequest(

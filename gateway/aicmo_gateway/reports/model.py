@@ -15,6 +15,64 @@ from aicmo.distribution.v1 import distribution_pb2 as dist_pb2
 from aicmo.leads.v1 import leads_pb2
 from aicmo.venture.v1 import venture_pb2
 
+#: What a block or deny reason means, in the words of the report. Deny reasons share the
+#: names of the block reasons they become.
+REASON_TEXT = {
+    "lead_dnc": "opted out (do not contact)",
+    "lead_suppressed": "on the suppression list",
+    "lead_erased": "erased at their request",
+    "lead_no_address": "no address for the channel",
+    "lead_consent_required": "no consent, and the campaign requires it",
+    "lead_merged": "merged into another lead",
+    "lead_not_found": "lead not found",
+    "lead_venture_mismatch": "lead belongs to another venture",
+    "campaign_not_running": "the campaign was not running",
+    "campaign_kill_switch": "the campaign's kill switch was on",
+    "venture_kill_switch": "the venture's kill switch was on",
+    "global_kill_switch": "the global kill switch was on",
+    "venture_inactive": "the venture was not active",
+    "channel_not_allowed": "the channel is not allowed for the campaign",
+    "daily_limit_reached": "the daily limit was reached",
+    "outside_send_window": "outside the send window",
+    "campaign_not_found": "campaign not found",
+    "dependency_unavailable": "a service was unavailable",
+    "dependency_timeout": "a service did not answer in time",
+    "dependency_error": "a service answered with an error",
+    "template_render_failed": "the template could not be rendered",
+    "channel_unavailable": "the channel was unavailable",
+    "delivery_rejected": "the receiving server rejected the message",
+    "delivery_failed": "delivery failed",
+    "retries_exhausted": "delivery kept failing until the retries ran out",
+    "run_cancelled": "the run was cancelled",
+    "delivery_outcome_unknown": "the delivery's outcome is unknown",
+}
+
+
+def reason_text(reason: str) -> str:
+    """The readable form of a reason word such as ``lead_dnc``."""
+    return REASON_TEXT.get(reason, reason.replace("_", " "))
+
+
+def _people_by_reason(sends: list[dist_pb2.SendJob]) -> dict[str, int]:
+    """How many people each reason kept from a message, each person once per reason.
+
+    A person on the do-not-contact list is on the suppression list too, and a send says
+    both; the report says it once, as the opt-out.
+    """
+    reasons_of: dict[str, set[str]] = defaultdict(set)
+    for job in sends:
+        if job.dry_run or job.state not in (dist_pb2.SEND_STATE_SUPPRESSED,
+                                            dist_pb2.SEND_STATE_BLOCKED):
+            continue
+        reasons_of[job.lead_id].update(_word(dist_pb2.BlockReason, "BLOCK_REASON_", r)
+                                       for r in job.block_reasons)
+    people: Counter[str] = Counter()
+    for reasons in reasons_of.values():
+        if "lead_dnc" in reasons:
+            reasons.discard("lead_suppressed")
+        people.update(reasons)
+    return dict(sorted(people.items(), key=lambda item: (-item[1], item[0])))
+
 
 def _word(enum, prefix: str, value: int) -> str:
     try:
@@ -25,9 +83,16 @@ def _word(enum, prefix: str, value: int) -> str:
 
 @dataclass
 class Funnel:
-    """From captured to sent: each stage and what fell out of it."""
+    """From captured to sent: each stage and what fell out of it.
+
+    ``captured`` counts people (leads not merged into another), ``submissions`` every capture
+    of them (a person who filled in the form and was imported again is one person, two
+    submissions). ``blocked_by_reason`` counts people, each once per reason however many sends
+    of theirs it stopped; the send states count sends.
+    """
 
     captured: int = 0
+    submissions: int = 0
     consented: int = 0
     dnc: int = 0
     contactable: int = 0
@@ -97,10 +162,15 @@ def _local_day(stamp, zone: ZoneInfo) -> str:
     return moment.date().isoformat()
 
 
+NO_UTM = "(no UTM tags)"
+
+
 def _utm_key(touch: leads_pb2.Touch) -> str:
     utm = touch.utm
     if not (utm.source or utm.medium or utm.campaign):
-        return "(no UTM tags)"
+        return NO_UTM
+    if not (utm.medium or utm.campaign):
+        return utm.source
     return " / ".join(part or "-" for part in (utm.source, utm.medium, utm.campaign))
 
 
@@ -112,12 +182,14 @@ def build_report(*, campaign: venture_pb2.Campaign, venture: venture_pb2.Venture
     chain's verification result."""
     zone = venture_zone(venture)
     real_sends = [s for s in sends if not s.dry_run]
-    funnel = Funnel(captured=len(leads), sends=len(real_sends))
+    # A merged lead is a duplicate of a person already counted: its touches moved there.
+    leads = [lead for lead in leads if lead.state != leads_pb2.LEAD_STATE_MERGED]
+    funnel = Funnel(captured=len(leads), sends=len(real_sends),
+                    submissions=sum(max(lead.touch_count, 1) for lead in leads))
     funnel.consented = sum(1 for lead in leads
                            if lead.consent_status == leads_pb2.CONSENT_STATUS_CONSENTED)
     funnel.dnc = sum(1 for lead in leads if lead.consent_status == leads_pb2.CONSENT_STATUS_DNC)
     funnel.contactable = sum(1 for lead in leads if lead.lead_id in contactable_ids)
-    blocked_reasons: Counter[str] = Counter()
     reached: set[str] = set()
     for job in sends:
         if job.dry_run:
@@ -129,12 +201,8 @@ def build_report(*, campaign: venture_pb2.Campaign, venture: venture_pb2.Venture
             reached.add(job.lead_id)
         elif state == dist_pb2.SEND_STATE_SUPPRESSED:
             funnel.suppressed += 1
-            blocked_reasons.update(_word(dist_pb2.BlockReason, "BLOCK_REASON_", r)
-                                   for r in job.block_reasons)
         elif state == dist_pb2.SEND_STATE_BLOCKED:
             funnel.blocked += 1
-            blocked_reasons.update(_word(dist_pb2.BlockReason, "BLOCK_REASON_", r)
-                                   for r in job.block_reasons)
         elif state == dist_pb2.SEND_STATE_DEFERRED:
             funnel.deferred += 1
         elif state == dist_pb2.SEND_STATE_FAILED:
@@ -143,7 +211,7 @@ def build_report(*, campaign: venture_pb2.Campaign, venture: venture_pb2.Venture
             funnel.unknown_outcome += 1
         else:
             funnel.pending += 1
-    funnel.blocked_by_reason = dict(blocked_reasons.most_common())
+    funnel.blocked_by_reason = _people_by_reason(sends)
 
     by_channel: dict[str, AttributionRow] = {}
     by_utm: dict[str, AttributionRow] = {}
@@ -224,44 +292,66 @@ def _roi(leads: list[leads_pb2.Lead], reached: set[str], sent: int) -> dict[str,
 _ADVICE = {
     "daily_limit_reached": "raise the daily limit or let the run continue tomorrow",
     "outside_send_window": "widen the send window or wait for it to open",
-    "campaign_kill_switch": "the campaign's kill switch was on",
-    "venture_kill_switch": "the venture's kill switch was on",
-    "global_kill_switch": "the global kill switch was on",
-    "campaign_not_running": "the campaign was not running (paused or stopped)",
-    "lead_dnc": "these people opted out",
+    "campaign_not_running": "start or resume the campaign",
     "lead_consent_required": "collect consent before sending",
-    "lead_no_address": "these leads have no address for the channel",
+    "lead_no_address": "add an address for the channel",
 }
 
 
+def _people(count: int) -> str:
+    return f"{count} person" if count == 1 else f"{count} people"
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _leaders(rows: list[AttributionRow], score) -> list[AttributionRow]:
+    """The rows with the best score: one, or every row that ties for first."""
+    if not rows:
+        return []
+    best = max(score(row) for row in rows)
+    return sorted((row for row in rows if score(row) == best), key=lambda r: r.key)
+
+
 def insights(report: CampaignReport) -> list[str]:
-    """What worked and what did not, in sentences a person can act on."""
+    """What worked and what did not, in sentences a person can act on. Counts of people
+    count each person once; a tie is said as a tie."""
     found: list[str] = []
     funnel = report.funnel
     if funnel.captured:
-        found.append(f"{funnel.captured} leads captured; {funnel.consented} consented "
-                     f"({100 * funnel.consented // funnel.captured}%), "
-                     f"{funnel.contactable} contactable now, {funnel.sent} messages sent.")
-    channels = [row for row in report.by_channel if row.first_touch]
-    best = max(channels, key=lambda r: (r.consented / r.first_touch, r.first_touch),
-               default=None)
-    if best is not None and best.consented:
-        found.append(f"Worked: leads first seen via {best.key} consented most "
-                     f"({best.consented} of {best.first_touch}).")
-    tagged = [row for row in report.by_utm if row.key != "(no UTM tags)" and row.first_touch]
-    if tagged:
-        found.append(f"Top UTM source: {tagged[0].key} brought {tagged[0].first_touch} "
-                     "lead(s) first.")
+        repeats = funnel.submissions - funnel.captured
+        again = (f" ({funnel.submissions} submissions: {repeats} matched someone already "
+                 "known)") if repeats > 0 else ""
+        dnc = f" ({funnel.dnc} on the do-not-contact list)" if funnel.dnc else ""
+        found.append(f"{_people(funnel.captured)} captured{again}; {funnel.consented} "
+                     f"consented ({100 * funnel.consented // funnel.captured}%), "
+                     f"{funnel.contactable} contactable now{dnc}; "
+                     f"{funnel.sent} message(s) sent.")
+    channels = [row for row in report.by_channel if row.consented]
+    best = _leaders(channels, lambda r: r.consented / r.first_touch)
+    if best:
+        tie = " (a tie)" if len(best) > 1 else ""
+        found.append("Worked: people first seen via " + _and(
+            [f"{row.key} ({row.consented} of {row.first_touch})" for row in best])
+            + f" consented most{tie}.")
+    tagged = [row for row in report.by_utm if row.key != NO_UTM and row.first_touch]
+    top = _leaders(tagged, lambda r: r.first_touch)
+    if len(top) == 1:
+        found.append(f"Top UTM source: {top[0].key} brought {_people(top[0].first_touch)} "
+                     "first.")
+    elif top:
+        found.append(f"Top UTM sources, tied: {_and([row.key for row in top])} brought "
+                     f"{_people(top[0].first_touch)} first each.")
     for reason, count in funnel.blocked_by_reason.items():
         advice = _ADVICE.get(reason)
-        found.append(f"Did not work: {count} send(s) stopped by {reason}"
-                     + (f" ({advice})." if advice else "."))
+        found.append(f"Not sent to {_people(count)}: {reason_text(reason)}"
+                     + (f"; {advice}." if advice else "."))
     if funnel.failed:
         found.append(f"Did not work: {funnel.failed} delivery attempt(s) failed for good.")
     if funnel.unknown_outcome:
-        found.append(f"Review: {funnel.unknown_outcome} send(s) have an unknown outcome.")
-    if funnel.dnc:
-        found.append(f"{funnel.dnc} lead(s) are on the do-not-contact list.")
+        found.append(f"Review: {funnel.unknown_outcome} send(s) have an unknown outcome "
+                     "(aicmo sends list --state unknown_outcome).")
     limited = [row.day for row in report.per_day if row.at_limit]
     if limited:
         found.append(f"The daily limit was reached on {len(limited)} day(s): "

@@ -14,10 +14,11 @@ from aicmo_gateway import csv_safe, lead_rows
 from aicmo_gateway.commands.audit import EXPORT_COLUMNS as AUDIT_COLUMNS
 from aicmo_gateway.commands.audit import entry_row
 from aicmo_gateway.reports.collect import CampaignFacts
-from aicmo_gateway.reports.model import CampaignReport
+from aicmo_gateway.reports.model import NO_UTM, CampaignReport, reason_text
 
 _templates = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                          autoescape=select_autoescape(["html"]))
+_templates.filters["reason"] = reason_text
 
 SEND_COLUMNS = ("send_id", "lead_id", "channel", "step", "state", "block_reasons", "detail",
                 "run_id", "template_id", "message_id", "delivery_attempts", "create_time",
@@ -63,15 +64,18 @@ def render_html(report: CampaignReport) -> str:
                    ("deferred", funnel.deferred), ("failed", funnel.failed)]
     charts = {
         "funnel": bar_chart(funnel_rows),
-        "blocked": bar_chart(list(funnel.blocked_by_reason.items()), colour="#dc2626"),
+        "blocked": bar_chart([(reason_text(reason), people) for reason, people
+                              in funnel.blocked_by_reason.items()], colour="#dc2626"),
         "channels": bar_chart([(r.key, r.first_touch) for r in report.by_channel]),
         "utm": bar_chart([(r.key, r.first_touch) for r in report.by_utm], colour="#7c3aed"),
         "days": bar_chart([(d.day, d.sent) for d in report.per_day], colour="#059669",
                           limit=report.campaign.get("daily_send_limit") or None),
-        "deny": bar_chart(list(report.deny_reasons.items()), colour="#dc2626"),
+        "deny": bar_chart([(reason_text(reason), count) for reason, count
+                           in report.deny_reasons.items()], colour="#dc2626"),
     }
     return _templates.get_template("report.html").render(
         report=report, funnel=funnel, funnel_rows=funnel_rows, charts=charts,
+        has_utm=any(row.key != NO_UTM for row in report.by_utm),
         # Machine-readable copy of every number; "</" escaped so it cannot close the script.
         data_json=Markup(json.dumps(dataclasses.asdict(report), indent=1, default=str)
                          .replace("</", "<\\/")))

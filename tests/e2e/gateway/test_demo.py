@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo
-
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 
 def test_demo_captures_sends_stops_and_reports(stack, aicmo, tmp_path):
@@ -31,9 +25,19 @@ def test_demo_captures_sends_stops_and_reports(stack, aicmo, tmp_path):
     assert len(set(mail.glob("*.eml")) - before) == 4
 
     funnel = summary["funnel"]
-    assert funnel["captured"] == 6 and funnel["sent"] == 4 and funnel["dnc"] == 1
+    # Six people (five, then one after the first run) from seven submissions: Ada came twice.
+    assert funnel["captured"] == 6 and funnel["submissions"] == 7
+    assert funnel["sent"] == 4 and funnel["dnc"] == 1 and funnel["contactable"] == 5
+    # People, once each per reason: the kill switch stopped the five the follow-up would have
+    # reached; Edsger, suppressed in both runs as DNC (and so suppressed), is one opt-out.
+    assert funnel["blocked_by_reason"] == {"campaign_kill_switch": 5, "lead_dnc": 1}
     if stack.has_edge:
         assert funnel["consented"] == 2  # the two hosted-form sign-ups ticked consent
     for path in summary["files"].values():
         assert Path(path).stat().st_size > 0
-    assert "audit chain: verified" in result.stderr  # the narration (stderr in JSON mode)
+    narration = result.stderr  # stderr in JSON mode
+    assert "audit chain: verified" in narration
+    assert "6 people captured (7 submissions: 1 matched someone already known)" in narration
+    assert "Top UTM sources, tied: ads and newsletter brought 2 people first each." in narration
+    assert "Not sent to 1 person: opted out (do not contact)." in narration
+    assert "lead_suppressed" not in narration and "lead_dnc" not in narration

@@ -95,7 +95,7 @@ def test_attribution_by_first_and_last_touch():
             for row in report.by_channel}
     assert rows == {"web_form": (2, 1, 2, 2), "import": (2, 3, 0, 0), "cli": (1, 1, 0, 0)}
     utm = {row.key: row.first_touch for row in report.by_utm}
-    assert utm == {"newsletter / - / -": 2, "(no UTM tags)": 3}
+    assert utm == {"newsletter": 2, "(no UTM tags)": 3}
 
 
 def test_sends_per_day_in_the_venture_timezone_against_the_limit():
@@ -112,7 +112,9 @@ def test_verdicts_roi_and_insights():
     assert report.roi["reached_value"] == {"EUR": 500.0}
     assert report.roi["value_per_send"] == {"EUR": 250.0}
     text = " ".join(report.insights)
-    assert "web_form" in text and "campaign_kill_switch" in text and "2026-03-02" in text
+    assert "web_form" in text and "2026-03-02" in text
+    assert "Not sent to 1 person: the campaign's kill switch was on." in text
+    assert "campaign_kill_switch" not in text  # reasons are said in words, not codes
 
 
 def test_html_is_self_contained_and_carries_the_numbers():
@@ -120,3 +122,68 @@ def test_html_is_self_contained_and_carries_the_numbers():
     assert "<svg" in html and "http" not in html.replace("http://www.w3.org/2000/svg", "")
     assert 'data-stage="captured">5<' in html and 'data-stage="sent">2<' in html
     assert "verified" in html
+
+
+def people_scenario(sends, leads=None):
+    campaign = venture_pb2.Campaign(id="c1", venture_id="v1", name="Spring", daily_send_limit=9)
+    venture = venture_pb2.Venture(id="v1", name="Acme", timezone="UTC")
+    return build_report(campaign=campaign, venture=venture, leads=leads or [],
+                        contactable_ids=set(), sends=sends, verdicts=[],
+                        chain={"valid": True}, now=datetime(2026, 3, 3, tzinfo=UTC))
+
+
+def test_people_are_counted_once_and_merged_duplicates_not_at_all():
+    ada = lead("l1", CONSENTED, "web_form", "newsletter")
+    ada.touch_count = 2  # the form, then the same person again by API
+    duplicate = lead("l9", CONSENTED, "api", "webinar")
+    duplicate.state = leads_pb2.LEAD_STATE_MERGED
+    duplicate.merged_into_lead_id = "l1"
+    report = people_scenario([], [ada, duplicate, lead("l2", DNC, "api", "ads")])
+    assert (report.funnel.captured, report.funnel.submissions, report.funnel.consented) == (
+        2, 3, 1)
+    assert {row.key for row in report.by_utm if row.first_touch} == {"newsletter", "ads"}
+    assert report.insights[0].startswith(
+        "2 people captured (3 submissions: 1 matched someone already known); 1 consented (50%)")
+
+
+def test_a_person_stopped_in_several_runs_is_one_person_and_dnc_is_said_once():
+    SUPPRESSED, BLOCKED = dist_pb2.SEND_STATE_SUPPRESSED, dist_pb2.SEND_STATE_BLOCKED
+    both = (dist_pb2.BLOCK_REASON_LEAD_DNC, dist_pb2.BLOCK_REASON_LEAD_SUPPRESSED)
+    report = people_scenario([
+        send("s1", "dnc", SUPPRESSED, *both), send("s2", "dnc", SUPPRESSED, *both),
+        send("s3", "listed", SUPPRESSED, dist_pb2.BLOCK_REASON_LEAD_SUPPRESSED),
+        send("s4", "a", BLOCKED, dist_pb2.BLOCK_REASON_CAMPAIGN_KILL_SWITCH),
+        send("s5", "b", BLOCKED, dist_pb2.BLOCK_REASON_CAMPAIGN_KILL_SWITCH),
+        send("s6", "a", BLOCKED, dist_pb2.BLOCK_REASON_CAMPAIGN_KILL_SWITCH),
+        send("s7", "c", BLOCKED, dist_pb2.BLOCK_REASON_DAILY_LIMIT_REACHED, dry_run=True),
+    ])
+    assert report.funnel.blocked_by_reason == {
+        "campaign_kill_switch": 2, "lead_dnc": 1, "lead_suppressed": 1}
+    assert report.funnel.suppressed == 3 and report.funnel.blocked == 3  # sends, not people
+    assert "Not sent to 2 people: the campaign's kill switch was on." in report.insights
+    assert "Not sent to 1 person: opted out (do not contact)." in report.insights
+    assert "Not sent to 1 person: on the suppression list." in report.insights
+
+
+def test_a_tie_is_said_as_a_tie():
+    leads = [lead("l1", CONSENTED, "web_form", "ads"), lead("l2", UNKNOWN, "api", "ads"),
+             lead("l3", CONSENTED, "api", "newsletter"), lead("l4", UNKNOWN, "api", "newsletter"),
+             lead("l5", UNKNOWN, "api", "linkedin")]
+    report = people_scenario([], leads)
+    assert ("Top UTM sources, tied: ads and newsletter brought 2 people first each."
+            in report.insights)
+    assert ("Worked: people first seen via web_form (1 of 1) consented most."
+            in report.insights)
+    alone = people_scenario([], leads[:3])
+    assert "Top UTM source: ads brought 2 people first." in alone.insights
+
+
+def test_empty_sections_are_left_out_of_the_page():
+    html = render_html(people_scenario([], [lead("l1", UNKNOWN, "api")]))
+    for section in ("Not sent, by reason", "Attribution by UTM", "Sends per day",
+                    "Safety verdicts", "ROI proxy", 'data-stage="unknown_outcome"'):
+        assert section not in html
+    full = render_html(scenario())
+    for section in ("Not sent, by reason", "Sends per day", "Safety verdicts", "ROI proxy"):
+        assert section in full
+    assert "the daily limit was reached" in full  # a deny reason, in words

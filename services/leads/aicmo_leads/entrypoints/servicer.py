@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aicmo.leads.v1 import leads_pb2 as pb
-from aicmo_common.actor import Actor
+from aicmo_common import pages
+from aicmo_common.access import WRITERS, Caller
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
     item_error,
 )
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
@@ -46,10 +46,9 @@ from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
 from aicmo_leads.entrypoints.registration import MalformedRequest
 from aicmo_leads.service_layer import capture as capturing
 from aicmo_leads.service_layer import consent as consenting
-from aicmo_leads.service_layer import pages, reading
+from aicmo_leads.service_layer import reading
 from aicmo_leads.service_layer.unit import Settings
 
-WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
 READERS = frozenset(Role)
 EXPORT_CHUNK = 200
 MAX_CONTACTABILITY_BATCH = 500
@@ -70,21 +69,6 @@ def _invalid(violations: list[Violation], reason: str | None = None) -> InvalidA
 def _wellformed(request: object) -> None:
     if isinstance(request, MalformedRequest):
         raise _invalid([Violation("request", request.description)])
-
-
-def _actor(principal: Principal) -> Actor:
-    return Actor(principal.subject, principal.role.value)
-
-
-def _venture_for(principal: Principal, requested: str) -> str:
-    """A venture-scoped caller's venture comes from its token; naming another is refused."""
-    if principal.venture is None:
-        return requested
-    if requested and requested != principal.venture:
-        raise PermissionDenied("this token is scoped to another venture",
-                               reason="VENTURE_SCOPE",
-                               metadata={"token_venture": principal.venture})
-    return principal.venture
 
 
 @dataclass
@@ -127,14 +111,14 @@ class LeadsServicer:
         problems = Violations()
         request_id = check_request_id(problems, "request_id", request.request_id)
         raw, reading_problems = tr.capture_from_proto(request.capture, "capture.")
-        raw = dataclasses.replace(raw, venture_id=_venture_for(principal, raw.venture_id))
+        raw = dataclasses.replace(raw, venture_id=Caller(principal).venture_for(raw.venture_id))
         capture, violations = self._validated(raw, reading_problems, "capture.", "api")
         if problems.items or violations:
             raise _invalid(problems.items + violations)
         fingerprint = self._settings.keys.fingerprint(
             capture.venture_id.encode() + b"\0"
             + request.capture.SerializeToString(deterministic=True))
-        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.CAPTURE,
+        call = capturing.CaptureCall(actor=Caller(principal).actor, source=ConsentSource.CAPTURE,
                                      request_id=request_id, fingerprint=fingerprint)
         answer = await self._db.run(capturing.capture_lead, capture, call, self._settings)
         self._on_audit()
@@ -149,7 +133,7 @@ class LeadsServicer:
         principal = current_principal()
         principal.require(WRITERS, "ImportLeads")
         import_id = str(uuid.uuid4())
-        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.IMPORT,
+        call = capturing.CaptureCall(actor=Caller(principal).actor, source=ConsentSource.IMPORT,
                                      import_id=import_id)
         totals = ImportTotals()
         ventures: set[str] = set()
@@ -237,7 +221,7 @@ class LeadsServicer:
     def _filters(self, principal: Principal, venture_id: str, campaign_id: str,
                  consent: int, source_channel: str, states) -> reading.LeadFilter:
         problems = Violations()
-        venture = _venture_for(principal, venture_id)
+        venture = Caller(principal).venture_for(venture_id)
         check_id(problems, "venture_id", venture, required=False)
         check_id(problems, "campaign_id", campaign_id, required=False)
         status = None
@@ -386,10 +370,10 @@ class LeadsServicer:
     # --- changes -------------------------------------------------------------------------
 
     def _caller(self, principal: Principal, request_id: str, problems: Violations,
-                action: str) -> consenting.Caller:
+                action: str) -> Caller:
         principal.require(WRITERS, action)
         checked = check_request_id(problems, "request_id", request_id)
-        return consenting.Caller(_actor(principal), principal.venture, checked)
+        return Caller(principal, checked)
 
     async def UpdateLead(self, request: pb.UpdateLeadRequest, context) -> pb.UpdateLeadResponse:
         _wellformed(request)
@@ -467,7 +451,7 @@ class LeadsServicer:
             target = consenting.DncTarget(lead_id=request.lead_id)
         elif which == "identifier":
             kind = tr.KIND_FROM_PROTO.get(request.identifier.kind)
-            venture = _venture_for(principal, request.venture_id)
+            venture = Caller(principal).venture_for(request.venture_id)
             if scope is SuppressionScope.VENTURE:
                 venture = check_id(problems, "venture_id", venture, required=True)
             if kind is None:
