@@ -50,6 +50,7 @@ from aicmo_common.clients import open_channel
 from aicmo_common.config import TlsConfig
 from aicmo_common.db import Database
 from aicmo_common.errors import decode_rpc_error
+from aicmo_common.prepared import PreparedStatement, insert_values
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -94,7 +95,7 @@ def emit(session: Session, table: Table, topic: str, payload: Mapping[str, objec
     its id (``event_id``, by default a new UUID; ids are unique, so the caller's own key
     given as ``event_id`` cannot be emitted twice)."""
     event_id = event_id or str(uuid.uuid4())
-    session.execute(_insert(table), {
+    _insert(table).run(session.connection(), {
         "id": event_id, "occurred_at": occurred_at or dt.datetime.now(dt.UTC),
         "topic": topic, "payload": json.loads(json.dumps(dict(payload), default=str)),
         "attempts": 0, "delivered_at": None})
@@ -117,37 +118,42 @@ class AuditEvent:
         default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
+def outbox_row(service: str, event: AuditEvent) -> dict:
+    """The ``audit_outbox`` row of ``event``: the one definition every writer uses."""
+    return {
+        "id": event.id,
+        "occurred_at": event.occurred_at,
+        "service": service,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "action": event.action,
+        "actor": event.actor,
+        "venture_id": event.venture_id or "",
+        "request_id": event.request_id or "",
+        # Round-trip through JSON so only plain, serialisable values are stored.
+        "context": json.loads(json.dumps(dict(event.context), default=str)),
+        "attempts": 0,
+        "delivered_at": None,
+    }
+
+
 def record(session: Session, table: Table, service: str, *events: AuditEvent) -> None:
-    """Adds ``events`` to the outbox within the session's current transaction."""
+    """Adds ``events`` to the outbox within the session's current transaction.
+
+    Each row goes through one prepared insert on the session's own connection (see
+    ``aicmo_common.prepared``): every change of every service writes at least one, so the
+    statement is compiled once per table and dialect, not built per call."""
     if not events:
         return
-    rows = [
-        {
-            "id": event.id,
-            "occurred_at": event.occurred_at,
-            "service": service,
-            "entity_type": event.entity_type,
-            "entity_id": event.entity_id,
-            "action": event.action,
-            "actor": event.actor,
-            "venture_id": event.venture_id or "",
-            "request_id": event.request_id or "",
-            # Round-trip through JSON so only plain, serialisable values are stored.
-            "context": json.loads(json.dumps(dict(event.context), default=str)),
-            "attempts": 0,
-            "delivered_at": None,
-        }
-        for event in events
-    ]
-    # A single event (the common case: one state change) is one plain execution; several go
-    # as one executemany. The statement is built once per table, so SQLAlchemy finds it in
-    # its compiled cache without rebuilding or re-keying it.
-    session.execute(_insert(table), rows[0] if len(rows) == 1 else rows)
+    connection = session.connection()
+    statement = _insert(table)
+    for event in events:
+        statement.run(connection, outbox_row(service, event))
 
 
 @functools.lru_cache(maxsize=16)
-def _insert(table: Table):
-    return insert(table)
+def _insert(table: Table) -> PreparedStatement:
+    return PreparedStatement(insert(table).values(insert_values(table)))
 
 
 # --- The relay -------------------------------------------------------------------------------

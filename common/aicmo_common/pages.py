@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from aicmo_common.errors import FieldViolation, InvalidArgument
 
@@ -56,7 +56,7 @@ def encode(position: object, filters: object) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode(token: str, filters: object, *, field: str = "page_token") -> object | None:
+def decode(token: str, filters: object, *, field: str = "page_token") -> Any:
     """The position ``token`` stands for (None for an empty token). INVALID_ARGUMENT naming
     ``field`` for a token this code did not issue or one issued under other filters."""
     if not token:
@@ -91,7 +91,8 @@ def by_sequence(rows_after: Callable[[int, int], Sequence[tuple[int, T]]], token
     return [item for _, item in rows[:size]], token
 
 
-def page_of(rows: list, size: int, position_of, filters: object) -> tuple[list, str]:
+def page_of(rows: Sequence[T], size: int, position_of: Callable[[T], object],
+            filters: object) -> tuple[list[T], str]:
     """One page from ``rows`` read with ``size + 1``: at most ``size`` of them, and the token
     of the next page ("" on the last), made from ``position_of(last row)``."""
     if len(rows) <= size:

@@ -9,7 +9,8 @@ import pytest
 
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, Verdict
 from aicmo_distribution.domain.sends import BlockReason
-from aicmo_distribution.service_layer.sending import StopGate, WriteBatcher
+from aicmo_distribution.service_layer.stop_gate import StopGate
+from aicmo_distribution.service_layer.write_batcher import WriteBatcher
 from tests.support.clock import Clock
 
 

@@ -14,6 +14,7 @@ from aicmo_common.access import Caller
 from aicmo_common.auth import MANAGERS, READERS, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import FieldErrors
+from aicmo_common.unit_of_work import UnitOfWork
 
 APPENDERS = frozenset({Role.SERVICE, Role.ADMIN})
 CHECKPOINTERS = MANAGERS | {Role.SERVICE}
@@ -24,7 +25,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     def __init__(self, database: Database, *, clock: Callable[[], dt.datetime],
                  checkpoint_every: int, verify_chunk: int = verify.VERIFY_CHUNK) -> None:
-        self._database = database
+        self._database = database  # the streaming reads (verify, export) page it themselves
+        self._uow = UnitOfWork(database)
         self._clock = clock
         self._checkpoint_every = checkpoint_every
         self._verify_chunk = verify_chunk
@@ -37,7 +39,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if principal.venture is not None:
             for event in events:
                 principal.require_venture(event.venture_id)
-        result = await self._database.run(
+        result = await self._uow.write(
             append.append_events, events, recorded_at=self._clock(),
             checkpoint_every=self._checkpoint_every)
         if request.omit_entries:
@@ -51,17 +53,15 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         principal.require(READERS, "ListEvents")
         problems = FieldErrors()
         start, end = _time_range(request, problems)
-        if request.page_size < 0:
-            problems.add("page_size", "must not be negative")
+        size = pages.page_size(request.page_size, errors=problems)
         problems.raise_if_any()
         where = EntryFilter(
             venture_id=Caller(principal).venture_for(request.venture_id) or None,
             actor=request.actor or None, action=request.action or None,
             entity_type=request.entity_type or None, entity_id=request.entity_id or None,
             service=request.service or None, start_time=start, end_time=end)
-        entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=pages.page_size(request.page_size),
-            page_token=request.page_token)
+        entries, token = await self._uow.read(
+            read.list_entries, where, page_size=size, page_token=request.page_token)
         return audit_pb2.ListEventsResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
             next_page_token=token)
@@ -74,14 +74,13 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             problems.add("entity_type", "is required")
         if not request.entity_id:
             problems.add("entity_id", "is required")
-        if request.page_size < 0:
-            problems.add("page_size", "must not be negative")
+        size = pages.page_size(request.page_size, errors=problems)
         problems.raise_if_any()
         where = EntryFilter(venture_id=principal.venture, entity_type=request.entity_type,
                             entity_id=request.entity_id)
-        entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=pages.page_size(request.page_size),
-            page_token=request.page_token, query="trail")
+        entries, token = await self._uow.read(
+            read.list_entries, where, page_size=size, page_token=request.page_token,
+            query="trail")
         return audit_pb2.GetTrailResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
             next_page_token=token)
@@ -116,14 +115,14 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         principal = current_principal()
         principal.require(CHECKPOINTERS, "CreateCheckpoint")
         Caller(principal).require_unscoped("CreateCheckpoint")
-        checkpoint = await self._database.run(append.create_checkpoint, now=self._clock(),
+        checkpoint = await self._uow.write(append.create_checkpoint, now=self._clock(),
                                               actor=principal.actor)
         return audit_pb2.CreateCheckpointResponse(
             checkpoint=messages.checkpoint_to_proto(checkpoint))
 
     async def ListCheckpoints(self, request, context):
         current_principal().require(READERS, "ListCheckpoints")
-        checkpoints, token = await self._database.run_read(
+        checkpoints, token = await self._uow.read(
             read.list_checkpoints, page_size=pages.page_size(request.page_size),
             page_token=request.page_token)
         return audit_pb2.ListCheckpointsResponse(

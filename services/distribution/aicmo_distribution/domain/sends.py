@@ -130,6 +130,58 @@ def sorted_reasons(reasons: Iterable[BlockReason | str]) -> list[BlockReason]:
 
 
 @dataclass(frozen=True)
+class SendJob:
+    """One send as recorded: what goes to whom on which channel, and where it stands. Built by
+    the repository from its row; a change is written as column values and read back as a new
+    SendJob."""
+
+    id: str
+    request_id: str | None
+    request_hash: str
+    # (campaign, lead, step) as one value (``dedupe_key``); None for a dry run.
+    dedupe_key: str | None
+    campaign_id: str
+    venture_id: str
+    lead_id: str
+    channel: str
+    step: int
+    template_id: str | None
+    inline_subject: str | None
+    inline_body_text: str | None
+    inline_body_html: str | None
+    run_id: str | None
+    dry_run: bool
+    state: SendState
+    block_reasons: tuple[BlockReason, ...]
+    transient: bool
+    detail: str
+    delivery_attempts: int
+    check_attempts: int
+    # Which AuthorizeSend key is current (see ``verdict_key``).
+    verdict_sequence: int
+    message_id: str
+    remaining_quota: int
+    next_attempt_at: dt.datetime | None
+    # The claim: which replica works on the send, until when.
+    claimed_by: str | None
+    claim_expires_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_day: str
+    sent_at: dt.datetime | None
+    resolution_note: str
+    delivery_stage: DeliveryStage | None = None
+
+    @property
+    def in_run(self) -> bool:
+        return self.run_id is not None
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
+
+
+@dataclass(frozen=True)
 class Outcome:
     """Where a job goes after one pass of the send path, and why."""
 

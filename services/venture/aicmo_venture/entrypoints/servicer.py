@@ -23,6 +23,7 @@ from aicmo_common.errors import (
     ServiceError,
     item_error,
 )
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_venture.domain.clock import Clock
 from aicmo_venture.domain.errors import CampaignFinal, DomainError, InvalidFields, InvalidTransition
 from aicmo_venture.domain.lifecycle import Verb
@@ -30,7 +31,6 @@ from aicmo_venture.entrypoints import proto_mapping as out
 from aicmo_venture.service_layer import campaigns, kill_switches, safety, ventures
 from aicmo_venture.service_layer.idempotency import RequestKey
 from aicmo_venture.service_layer.kill_propagation import KillSwitchHub, Propagation
-from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["VentureService"].full_name

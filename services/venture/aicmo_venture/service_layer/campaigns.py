@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from aicmo_common import pages
 from aicmo_common.outbox import AuditEvent
@@ -111,7 +112,8 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
         raise venture_not_found(venture_id)
     only = venture_id or scope
     filters = {"venture": only, "status": int(wanted) if wanted else 0}
-    position = pages.decode(page_token, filters)
+    # Any: the token's shape is checked by unpacking it, and a bad one is refused below.
+    position: Any = pages.decode(page_token, filters)
     after = None
     if position is not None:
         try:
@@ -126,6 +128,7 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
     token = ""
     if more:
         last = campaigns[-1]
+        assert last.created_at is not None  # a stored campaign has its creation time
         token = pages.encode([last.created_at.isoformat(), last.id], filters)
     return CampaignPage(campaigns, token)
 

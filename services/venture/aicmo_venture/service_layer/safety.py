@@ -143,6 +143,7 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
     errors = Violations()
     wanted = _check_send(errors, "", campaign_id, channel, send_id)
     errors.raise_if_any()
+    assert wanted is not None  # a bad channel was refused above
     return _authorize(repo, caller, now, campaign_id, wanted, send_id)
 
 
@@ -170,6 +171,7 @@ def batch_authorize_send(repo: VentureRepository, caller: Caller, now: dt.dateti
     errors.raise_if_any()
     outcomes = []
     for send, channel in zip(sends, channels, strict=True):
+        assert channel is not None  # a bad channel was refused above
         try:
             verdict, replayed = _authorize(repo, caller, now, send.campaign_id, channel,
                                            send.send_id)
@@ -188,6 +190,7 @@ def check_safety(repo: VentureRepository, caller: Caller, now: dt.datetime,
     validation.check_id(errors, "campaign_id", campaign_id)
     wanted = _check_channel(errors, channel)
     errors.raise_if_any()
+    assert wanted is not None  # a bad channel was refused above
     assessment = _assess(repo, caller, now, campaign_id, wanted)
     campaign = assessment.campaign
     used = repo.quota_used(campaign.id, assessment.quota_day)
