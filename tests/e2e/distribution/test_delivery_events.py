@@ -183,6 +183,11 @@ async def test_a_template_that_draws_complaints_is_held_until_released(stack):
     held = await current()
     assert held.held and held.HasField("hold_time")
     assert held.hold_reason == "2 complaints in the last 5 deliveries (40.0% > 20.0%)"
+    late = await stack.capture(campaign, "late@example.org")
+    stopped = (await stack.create_send(campaign, late.lead_id, template.id)).send
+    assert stopped.state == dpb.SEND_STATE_BLOCKED and stopped.transient
+    assert list(stopped.block_reasons) == [dpb.BLOCK_REASON_TEMPLATE_HELD]
+    assert not stack.inbox.to("late@example.org")
 
     with pytest.raises(grpc.aio.AioRpcError) as no_reason:
         await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(template_id=template.id),
@@ -192,6 +197,9 @@ async def test_a_template_that_draws_complaints_is_held_until_released(stack):
     released = (await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(
         template_id=template.id, reason="copy reworded"), metadata=stack.md)).template
     assert not released.held and not released.hold_reason
+    after = await stack.capture(campaign, "after@example.org")
+    assert (await stack.create_send(campaign, after.lead_id, template.id)).send.state \
+        == dpb.SEND_STATE_SENT
     # A late complaint about a message from before the release does not hold it again.
     await record(stack, event("arf-2", complaint, send_id=jobs[2].id))
     assert not (await current()).held

@@ -63,10 +63,10 @@ def summary(outcome: Outcome | None) -> tuple | None:
 
 
 def before(sent: Pass, *, campaign=CAMPAIGN, channel_ready=True, lead=None,
-           problem=None) -> Outcome | None:
+           problem=None, hold="") -> Outcome | None:
     return before_verdict(sent, campaign=campaign, channel="EMAIL",
                           channel_ready=channel_ready, contact=lead or contact(),
-                          content_problem=problem, now=NOW)
+                          content_problem=problem, now=NOW, template_hold=hold)
 
 
 BEFORE = [
@@ -88,6 +88,10 @@ BEFORE = [
      (S.BLOCKED, (R.LEAD_VENTURE_MISMATCH,), False, None)),
     ("template gone", LIVE, {"problem": "the template no longer exists"},
      (S.FAILED, (R.TEMPLATE_RENDER_FAILED,), False, None)),
+    ("template held", LIVE, {"hold": "3 complaints in the last 200 deliveries"},
+     (S.BLOCKED, (R.TEMPLATE_HELD,), True, None)),
+    ("suppressed before held", LIVE, {"lead": contact(R.LEAD_DNC), "hold": "held"},
+     (S.SUPPRESSED, (R.LEAD_DNC,), False, None)),
     # The campaign is asked first, the channel next, the lead then, the content last.
     ("campaign before channel", LIVE, {"campaign": PeerNotFound("x"), "channel_ready": False},
      (S.BLOCKED, (R.CAMPAIGN_NOT_FOUND,), False, None)),
@@ -105,6 +109,8 @@ BEFORE = [
      (S.DRY_RUN, (R.LEAD_SUPPRESSED,), False, None)),
     ("dry: template gone", DRY, {"problem": "gone"},
      (S.DRY_RUN, (R.TEMPLATE_RENDER_FAILED,), False, None)),
+    ("dry: template held", DRY, {"hold": "held"},
+     (S.DRY_RUN, (R.TEMPLATE_HELD,), True, None)),
 ]
 
 

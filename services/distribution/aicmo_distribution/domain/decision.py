@@ -152,13 +152,16 @@ def _failed(sent: Pass, failure: Failure, missing: BlockReason, what: str, now: 
 
 def before_verdict(sent: Pass, *, campaign: CampaignFacts | Failure, channel: str,
                    channel_ready: bool, contact: Contactability | Failure | None,
-                   content_problem: str | None, now: dt.datetime) -> Outcome | None:
+                   content_problem: str | None, now: dt.datetime,
+                   template_hold: str = "") -> Outcome | None:
     """The first reason the send goes no further before it asks for its verdict, or None.
 
     In order: the campaign (missing, or venture not answering), a channel with no adapter, the
     lead (missing, leads not answering, not contactable, another venture's), the content (a
-    template gone or another venture's). ``contact`` is None only when it was not asked, which
-    is right only when the campaign or the channel already stops the send."""
+    template gone or another venture's, or held back for its complaints: ``template_hold`` is
+    why; that stops the run until the template is released and the run resumed). ``contact``
+    is None only when it was not asked, which is right only when the campaign or the channel
+    already stops the send."""
     if not isinstance(campaign, CampaignFacts):
         return _failed(sent, campaign, BlockReason.CAMPAIGN_NOT_FOUND, "campaign", now)
     if not channel_ready:
@@ -176,6 +179,9 @@ def before_verdict(sent: Pass, *, campaign: CampaignFacts | Failure, channel: st
     if content_problem is not None:
         return _stop(sent, BlockReason.TEMPLATE_RENDER_FAILED, content_problem,
                      SendState.FAILED)
+    if template_hold:
+        return _as_run(sent, Outcome(SendState.BLOCKED, (BlockReason.TEMPLATE_HELD,), True,
+                                     f"the template is held back: {template_hold}"))
     return None
 
 

@@ -73,6 +73,7 @@ class BlockReason(enum.StrEnum):
     RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
     RUN_CANCELLED = "RUN_CANCELLED"
     DELIVERY_OUTCOME_UNKNOWN = "DELIVERY_OUTCOME_UNKNOWN"
+    TEMPLATE_HELD = "TEMPLATE_HELD"
 
 
 CHANNELS = ("EMAIL", "LINKEDIN", "SMS", "WEBHOOK")
@@ -95,7 +96,7 @@ RUN_HALTING_REASONS = frozenset({
     BlockReason.CAMPAIGN_NOT_RUNNING, BlockReason.CAMPAIGN_KILL_SWITCH,
     BlockReason.VENTURE_KILL_SWITCH, BlockReason.GLOBAL_KILL_SWITCH,
     BlockReason.VENTURE_INACTIVE, BlockReason.CHANNEL_NOT_ALLOWED,
-    BlockReason.CAMPAIGN_NOT_FOUND,
+    BlockReason.CAMPAIGN_NOT_FOUND, BlockReason.TEMPLATE_HELD,
 })
 # Verdict reasons an operator can lift (resume, release a switch): a later retry may succeed.
 REVERSIBLE_REASONS = RUN_HALTING_REASONS - {BlockReason.CAMPAIGN_NOT_FOUND}

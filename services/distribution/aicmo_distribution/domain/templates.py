@@ -72,6 +72,11 @@ class Template:
     held_at: dt.datetime | None = None
     hold_reason: str = ""
 
+    @property
+    def hold(self) -> str:
+        """Why the template is held back from sends ("" when it is not)."""
+        return (self.hold_reason or "held") if self.held_at is not None else ""
+
 
 class _Attributes(dict):
     """Free lead attributes: a missing key renders empty (attributes vary per lead)."""

@@ -90,12 +90,13 @@ async def prefetch(deps: Deps, jobs: list[SendJob],
         campaign = campaigns[job.campaign_id]
         contact = answers.contacts[(job.lead_id, job.channel,
                                     campaign.consent_required)]
-        _, problem = await content_for(deps.db, job, campaign, contact,
-                                       templates.get(job.template_id or ""))
+        _, problem, hold = await content_for(deps.db, job, campaign, contact,
+                                             templates.get(job.template_id or ""))
         # Only a job that would go on to ask: reserve nothing for one that stops before.
         if before_verdict(Pass.of(job, deps.settings.policy), campaign=campaign,
                           channel=job.channel, channel_ready=True, contact=contact,
-                          content_problem=problem, now=deps.clock()) is None:
+                          content_problem=problem, now=deps.clock(),
+                          template_hold=hold) is None:
             authorize.append((job.campaign_id, job.channel,
                               verdict_key(job.id, job.verdict_sequence)))
     if authorize:

@@ -97,7 +97,8 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
             recipients.append(entry)
             continue
         stop = before_verdict(sent, campaign=campaign, channel=channel, channel_ready=True,
-                              contact=answer, content_problem=None, now=now)
+                              contact=answer, content_problem=None, now=now,
+                              template_hold=template.hold)
         reasons = stop.reasons if stop is not None else ()
         decided = dry_run_answer(reasons, verdict_reasons, quota_used_before=int(state["s"]),
                                  remaining_quota=verdict.remaining_quota)

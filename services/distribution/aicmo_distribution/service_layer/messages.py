@@ -13,22 +13,22 @@ from aicmo_distribution.service_layer.deps import Deps
 
 async def content_for(database: Database, job: SendJob, campaign: CampaignFacts,
                       contact: object, template: tpl.Template | None = None
-                      ) -> tuple[tpl.MessageContent | None, str | None]:
-    """The job's content, or why there is none; only looked at for a lead it could go to
-    (``contact`` allowed)."""
+                      ) -> tuple[tpl.MessageContent | None, str | None, str]:
+    """The job's content, or why there is none, and why its template is held back ("" when
+    it is not); only looked at for a lead it could go to (``contact`` allowed)."""
     if not isinstance(contact, Contactability) or not contact.allowed:
-        return None, None
+        return None, None, ""
     if job.template_id:
         if template is None or template.id != job.template_id:
             template = repo.as_template(await database.run_read(repo.get_template,
                                                                 job.template_id))
         if template is None:
-            return None, "the template no longer exists"
+            return None, "the template no longer exists", ""
         if template.venture_id != campaign.venture_id:
-            return None, "the template belongs to another venture than the campaign"
-        return template.message, None
+            return None, "the template belongs to another venture than the campaign", ""
+        return template.message, None, template.hold
     return tpl.MessageContent(job.inline_subject or "", job.inline_body_text or "",
-                              job.inline_body_html or ""), None
+                              job.inline_body_html or ""), None, ""
 
 
 async def build_message(deps: Deps, job: SendJob, campaign: CampaignFacts,

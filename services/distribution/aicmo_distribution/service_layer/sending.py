@@ -176,15 +176,17 @@ class SendPath:
         campaign = await answer_of(self._venture.campaign(job.campaign_id))
         adapter = self._channels.for_channel(job.channel)
         contact = content = problem = None
+        hold = ""
         if isinstance(campaign, CampaignFacts):
             values["venture_id"] = campaign.venture_id
             if adapter is not None:
                 contact = await answer_of(answers.contactability(
                     self._leads, job.lead_id, job.channel, campaign.consent_required))
-                content, problem = await content_for(self._db, job, campaign, contact, template)
+                content, problem, hold = await content_for(self._db, job, campaign, contact,
+                                                           template)
         stop = before_verdict(sent, campaign=campaign, channel=job.channel,
                               channel_ready=adapter is not None, contact=contact,
-                              content_problem=problem, now=self._clock())
+                              content_problem=problem, now=self._clock(), template_hold=hold)
         if stop is not None:
             return await self._finish(job, stop, values)
 
