@@ -3,9 +3,10 @@
 Phrases are lower case and matched on word boundaries, whitespace-insensitive; ``*`` stands
 for one word (``reach out in * months``). Intents are tried in ``PRIORITY`` order and the
 first with a match wins, so a reply that both likes the offer and asks to wait is NOT_NOW, and
-one that asks to be removed is an unsubscribe whatever else it says. A positive phrase with
-a negation shortly before it ("not interested", "would not like a call") does not count for
-its intent; ``NEGATED_AS`` says what it counts for instead.
+one that asks to be removed is an unsubscribe whatever else it says. A phrase of a
+``negatable`` intent with a negation shortly before it in the same clause ("not really
+interested", "would not like a call", "do not remove me") does not count for its intent;
+``negated_as`` says what it counts for instead, if anything.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ class Lexicon:
     language: str
     phrases: dict[Intent, tuple[str, ...]]
     negations: tuple[str, ...]
+    # The intents a negation turns around (objections stay objections: "not until next
+    # year" is still timing).
+    negatable: tuple[Intent, ...] = (Intent.INTERESTED, Intent.MEETING_REQUEST,
+                                     Intent.UNSUBSCRIBE_REQUEST)
     # Negation words this many words before a phrase negate it.
     negation_window: int = 3
     # Intents whose negated phrases count for another intent (or for none: absent).

@@ -118,7 +118,7 @@ class RulesClassifier:
         for intent in PRIORITY:
             for phrase in self._phrases[language][intent]:
                 for start in phrase.find(words, starts):
-                    negator = (None if phrase.negative
+                    negator = (None if phrase.negative or intent not in lexicon.negatable
                                else _negator(words, start, negations, lexicon))
                     if negator is None:
                         _add(matches, intent, phrase.text)
