@@ -16,10 +16,8 @@ from aicmo_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
     item_error,
 )
-from aicmo_leads.domain.contactability import DeliveryChannel
 from aicmo_leads.domain.identifiers import IdentifierError, has_control_characters, normalise
 from aicmo_leads.domain.validation import (
     Violations,
@@ -27,7 +25,8 @@ from aicmo_leads.domain.validation import (
     check_request_id,
     check_text,
 )
-from aicmo_leads.entrypoints.translation import timestamp_to_proto
+from aicmo_leads.entrypoints.scope import venture_for as _venture_for
+from aicmo_leads.entrypoints.translation import CHANNEL_FROM_PROTO, timestamp_to_proto
 from aicmo_leads.feedback import ledger as ledgering
 from aicmo_leads.feedback.domain import (
     DEFAULT_EXAMPLES,
@@ -74,10 +73,6 @@ REASON_FROM_PROTO = {pb.UNSUBSCRIBE_REASON_TOO_FREQUENT: UnsubscribeReason.TOO_F
                          UnsubscribeReason.NO_LONGER_NEEDED,
                      pb.UNSUBSCRIBE_REASON_OTHER: UnsubscribeReason.OTHER}
 REASON_TO_PROTO = {reason: number for number, reason in REASON_FROM_PROTO.items()}
-CHANNEL_FROM_PROTO = {common_pb2.CHANNEL_EMAIL: DeliveryChannel.EMAIL,
-                      common_pb2.CHANNEL_LINKEDIN: DeliveryChannel.LINKEDIN,
-                      common_pb2.CHANNEL_SMS: DeliveryChannel.SMS,
-                      common_pb2.CHANNEL_WEBHOOK: DeliveryChannel.WEBHOOK}
 CHANNEL_TO_PROTO = {channel: number for number, channel in CHANNEL_FROM_PROTO.items()}
 WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
 READERS = frozenset(Role)
@@ -120,16 +115,6 @@ def item_to_proto(record: FeedbackRecord) -> pb.FeedbackItem:
     return item
 
 
-def _venture_for(principal: Principal, requested: str) -> str:
-    if principal.venture is None:
-        return requested
-    if requested and requested != principal.venture:
-        raise PermissionDenied("this token is scoped to another venture",
-                               reason="VENTURE_SCOPE",
-                               metadata={"token_venture": principal.venture})
-    return principal.venture
-
-
 class FeedbackEndpoints:
     """ApplyFeedback, RecordFeedback, ListFeedback, TopObjections, RecordUnsubscribeReason."""
 
@@ -144,7 +129,14 @@ class FeedbackEndpoints:
         return Caller(Actor(principal.subject, principal.role.value), principal.venture,
                       request_id)
 
-    def _fingerprint(self, message) -> str:
+    def _fingerprint(self, message, *, unkeyed: bool = False) -> str:
+        """A keyed digest of the request; ``unkeyed``: without its request id, which is
+        the key the digest is stored under."""
+        if unkeyed:
+            copy = type(message)()
+            copy.CopyFrom(message)
+            copy.request_id = ""
+            message = copy
         return self._ledger.settings.keys.fingerprint(message.SerializeToString(
             deterministic=True))
 
@@ -257,13 +249,10 @@ class FeedbackEndpoints:
         check_id(problems, "campaign_id", request.campaign_id, required=False)
         if problems:
             raise _invalid(problems)
-        unkeyed = pb.RecordFeedbackRequest()
-        unkeyed.CopyFrom(request)
-        unkeyed.request_id = ""
         note = FeedbackInput(feedback_id="", lead_id=_lead_id(request.lead_id),
                              kind=FeedbackKind.NOTE, channel=channel,
                              campaign_id=request.campaign_id, text=request.text,
-                             fingerprint=self._fingerprint(unkeyed))
+                             fingerprint=self._fingerprint(request, unkeyed=True))
         record = await self._db.run(ledgering.record_note, note, request_id,
                                     self._caller(principal, request_id), self._ledger)
         self._on_audit()
@@ -297,13 +286,10 @@ class FeedbackEndpoints:
         check_id(problems, "campaign_id", request.campaign_id, required=False)
         if problems:
             raise _invalid(problems)
-        unkeyed = pb.RecordUnsubscribeReasonRequest()
-        unkeyed.CopyFrom(request)
-        unkeyed.request_id = ""
         given = ledgering.ReasonGiven(lead_id=_lead_id(request.lead_id),
                                       reason=reason, text=text,
                                       campaign_id=request.campaign_id,
-                                      fingerprint=self._fingerprint(unkeyed))
+                                      fingerprint=self._fingerprint(request, unkeyed=True))
         record = await self._db.run(ledgering.record_unsubscribe_reason, given, request_id,
                                     self._caller(principal, request_id), self._ledger)
         self._on_audit()

@@ -18,7 +18,6 @@ from aicmo_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
     item_error,
 )
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
@@ -45,6 +44,7 @@ from aicmo_leads.entrypoints import translation as tr
 from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
 from aicmo_leads.entrypoints.feedback import FeedbackEndpoints
 from aicmo_leads.entrypoints.registration import MalformedRequest
+from aicmo_leads.entrypoints.scope import venture_for as _venture_for
 from aicmo_leads.feedback.domain import SoftBouncePolicy
 from aicmo_leads.feedback.ledger import Ledger
 from aicmo_leads.objections import RulesClassifier
@@ -78,17 +78,6 @@ def _wellformed(request: object) -> None:
 
 def _actor(principal: Principal) -> Actor:
     return Actor(principal.subject, principal.role.value)
-
-
-def _venture_for(principal: Principal, requested: str) -> str:
-    """A venture-scoped caller's venture comes from its token; naming another is refused."""
-    if principal.venture is None:
-        return requested
-    if requested and requested != principal.venture:
-        raise PermissionDenied("this token is scoped to another venture",
-                               reason="VENTURE_SCOPE",
-                               metadata={"token_venture": principal.venture})
-    return principal.venture
 
 
 @dataclass
