@@ -223,7 +223,8 @@ async def test_an_unsubscribe_reason_attaches_after_mark_dnc_and_is_never_requir
                                           reason=pb.UNSUBSCRIBE_REASON_TOO_FREQUENT),
         metadata=leads.auth(leads.tokens.service)))
     assert (early.code, early.reason) == (grpc.StatusCode.FAILED_PRECONDITION,
-                                          "NOT_UNSUBSCRIBED")
+                                          "FAILED_PRECONDITION")
+    assert "has not unsubscribed" in early.message
     await leads.stub.MarkDnc(pb.MarkDncRequest(lead_id=lead_id, reason="one-click unsubscribe",
                                                request_id="u-1"),
                              metadata=leads.auth(leads.tokens.service))

@@ -229,7 +229,9 @@ def record_unsubscribe_reason(session: Session, given: ReasonGiven, request_id: 
     latest = store.latest_unsubscribe(lead.id)
     became_dnc = store.latest_dnc_time(lead.id)
     if latest is None and lead.consent_status != ConsentStatus.DNC.value:
-        raise FailedPrecondition("the lead has not unsubscribed", reason="NOT_UNSUBSCRIBED",
+        # The contract has no reason of its own for this; the message says it.
+        raise FailedPrecondition("the lead has not unsubscribed: there is nothing to attach "
+                                 "a reason to", reason="FAILED_PRECONDITION",
                                  metadata={"lead_id": lead.id})
     if latest is None or (became_dnc is not None and as_utc(latest.record_time) < became_dnc):
         feedback_id = str(uuid.uuid4())
