@@ -43,7 +43,11 @@ from aicmo_leads.domain.validation import (
 )
 from aicmo_leads.entrypoints import translation as tr
 from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
+from aicmo_leads.entrypoints.feedback import FeedbackEndpoints
 from aicmo_leads.entrypoints.registration import MalformedRequest
+from aicmo_leads.feedback.domain import SoftBouncePolicy
+from aicmo_leads.feedback.ledger import Ledger
+from aicmo_leads.objections import RulesClassifier
 from aicmo_leads.service_layer import capture as capturing
 from aicmo_leads.service_layer import consent as consenting
 from aicmo_leads.service_layer import reading
@@ -80,6 +84,7 @@ class LeadsDependencies:
     import_batch_size: int = 200
     # Called after a commit that wrote audit events (the outbox relay's wake-up).
     on_audit: Callable[[], None] = lambda: None
+    soft_bounces: SoftBouncePolicy = SoftBouncePolicy()
 
 
 class LeadsServicer:
@@ -94,6 +99,9 @@ class LeadsServicer:
         # one statement outside any Session.
         self._contactability_read = PooledContactabilityRead(self._db.engine)
         self._contactability = ContactabilityBatches(self._db, self._contactability_read)
+        self._feedback = FeedbackEndpoints(
+            self._db, Ledger(self._settings, dependencies.soft_bounces, RulesClassifier()),
+            self._on_audit)
 
     # --- capture -------------------------------------------------------------------------
 
@@ -489,6 +497,29 @@ class LeadsServicer:
         await self._db.offload(self._after_erasure)
         self._on_audit()
         return pb.EraseLeadResponse(lead=tr.lead_to_proto(lead))
+
+    # --- feedback (aicmo_leads.feedback) --------------------------------------------------
+
+    async def ApplyFeedback(self, request, context) -> pb.ApplyFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.apply(request)
+
+    async def RecordFeedback(self, request, context) -> pb.RecordFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.record(request)
+
+    async def ListFeedback(self, request, context) -> pb.ListFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.list(request)
+
+    async def TopObjections(self, request, context) -> pb.TopObjectionsResponse:
+        _wellformed(request)
+        return await self._feedback.top(request)
+
+    async def RecordUnsubscribeReason(self, request,
+                                      context) -> pb.RecordUnsubscribeReasonResponse:
+        _wellformed(request)
+        return await self._feedback.record_reason(request)
 
     def _after_erasure(self) -> None:
         """On SQLite, old page images of the erased rows may still sit in the write-ahead

@@ -148,8 +148,9 @@ def _assessed(rows: ContactabilityRows | None,
     row = rows.lead
     consent = ConsentStatus(row.consent_status)
     verdict = assess(state=LeadState(row.state), consent=consent, suppressed=rows.suppressed,
-                     channel=check.channel, consent_required=check.consent_required,
-                     email=row.email, phone=row.phone, linkedin_url=row.linkedin_url)
+                     undeliverable=rows.undeliverable, channel=check.channel,
+                     consent_required=check.consent_required, email=row.email,
+                     phone=row.phone, linkedin_url=row.linkedin_url)
     lead = None
     if verdict.allowed:
         # Only an allowed answer carries the lead, so only it pays for building the record.
