@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
+from aicmo_common.access import Caller
 from aicmo_common.errors import FailedPrecondition, NotFound, ServiceError
 from aicmo_leads.adapters.repository import LeadRepository, as_utc
 from aicmo_leads.domain.consent import ConsentStatus
@@ -35,7 +36,7 @@ from aicmo_leads.feedback.domain import (
 )
 from aicmo_leads.feedback.store import FeedbackFilter, FeedbackStore, feedback_record
 from aicmo_leads.objections import Classifier, Intent
-from aicmo_leads.service_layer.consent import Caller, DncTarget, mark_dnc
+from aicmo_leads.service_layer.consent import DncTarget, mark_dnc
 from aicmo_leads.service_layer.unit import Settings, audit, event, living_lead, visible_lead
 
 RECORD_NOTE = "RecordFeedback"
