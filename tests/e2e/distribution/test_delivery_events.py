@@ -10,8 +10,11 @@ import grpc
 import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
+from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo_common.auth import Role
 from tests.conftest import bearer
+from tests.support.stack import EMAIL
+from tests.support.waiting import wait_for
 
 HARD = dpb.DELIVERY_EVENT_KIND_BOUNCE_HARD
 REPLY = dpb.DELIVERY_EVENT_KIND_REPLY
@@ -207,3 +210,38 @@ async def test_a_template_that_draws_complaints_is_held_until_released(stack):
         await stack.dist.ReleaseTemplate(dpb.ReleaseTemplateRequest(
             template_id="00000000-0000-0000-0000-000000000000", reason="x"), metadata=stack.md)
     assert missing.value.code() is grpc.StatusCode.NOT_FOUND
+
+
+async def test_a_hard_bounce_stops_later_mail_to_that_address_through_leads(stack):
+    await stack.start_distribution()
+    campaign, lead, template, job = await sent_send(stack, "gone@example.org")
+    complainer = await stack.capture(campaign, "angry@example.org")
+    complained = (await stack.create_send(campaign, complainer.lead_id, template.id)).send
+
+    results = await record(
+        stack, event("dsn-gone", send_id=job.id, status_code="5.1.1",
+                     recipient="gone@example.org"),
+        event("arf-angry", dpb.DELIVERY_EVENT_KIND_COMPLAINT, send_id=complained.id,
+              feedback_type="abuse"))
+    assert [r.outcome for r in results] == [dpb.DELIVERY_EVENT_OUTCOME_RECORDED] * 2
+
+    async def applied() -> bool:  # the relay carried both to leads
+        return await stack.dist_server.feedback_relay.pending_count() == 0
+
+    await wait_for(applied, what="the feedback delivered to leads")
+    bounced = await stack.leads.CheckContactability(lpb.CheckContactabilityRequest(
+        lead_id=lead.lead_id, channel=EMAIL), metadata=stack.md)
+    assert not bounced.allowed
+    assert list(bounced.reasons) == [lpb.CONTACTABILITY_REASON_SUPPRESSED]
+    angry = (await stack.leads.GetLead(lpb.GetLeadRequest(lead_id=complainer.lead_id),
+                                       metadata=stack.md)).lead
+    assert angry.consent_status == lpb.CONSENT_STATUS_DNC
+
+    follow_ups = [(await stack.create_send(campaign, who, template.id, step=2)).send
+                  for who in (lead.lead_id, complainer.lead_id)]
+    assert [s.state for s in follow_ups] == [dpb.SEND_STATE_SUPPRESSED] * 2
+    assert len(stack.inbox.to("gone@example.org")) == 1  # the first message only
+    feedback = (await stack.leads.ListFeedback(lpb.ListFeedbackRequest(
+        campaign_id=campaign.id), metadata=stack.md)).items
+    assert sorted((item.feedback_id, item.kind) for item in feedback) == [
+        ("arf-angry", lpb.FEEDBACK_KIND_COMPLAINT), ("dsn-gone", lpb.FEEDBACK_KIND_BOUNCE_HARD)]

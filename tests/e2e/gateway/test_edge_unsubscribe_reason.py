@@ -13,8 +13,8 @@ from aicmo_common import unsubscribe
 from tests.e2e.gateway import test_edge
 from tests.e2e.gateway.edge_server import app_for, serving
 
-# The edge tests' fixtures: the stack's secret, stubs of its services, a fresh campaign.
-secret, services, campaign = test_edge.secret, test_edge.services, test_edge.campaign
+# The edge tests' fresh campaign (secret and services come from the gateway conftest).
+campaign = test_edge.campaign
 
 
 async def _unsubscribed(services, campaign, email: str) -> tuple[str, str]:
