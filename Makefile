@@ -34,8 +34,9 @@ proto: $(INSTALLED) ## Generate the Python code for protos/ into gen/.
 proto-check: $(INSTALLED)
 	$(PY) tools/protogen.py --check
 
-lint: $(INSTALLED) $(BUF) proto-check ## ruff, buf lint, buf breaking against main.
+lint: $(INSTALLED) $(BUF) proto-check ## ruff, mypy (strict), buf lint, buf breaking against main.
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(BUF) lint
 	bash tools/buf-breaking.sh $(BUF)
 
@@ -49,5 +50,5 @@ bench: $(INSTALLED) ## Measure throughput against the floors; results in bench/r
 	$(PY) -m bench
 
 clean: ## Remove the virtual environment, node_modules, local databases and caches.
-	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache bench/results
+	rm -rf $(VENV) node_modules var .pytest_cache .ruff_cache .mypy_cache bench/results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,9 +1,14 @@
-"""The transactional outbox: audit events are written with the change they describe.
+"""The transactional outbox: events are written with the change they describe.
 
-A service adds its events to its own ``audit_outbox`` table inside the same database
-transaction as the change itself, so an event exists exactly when the change does. A relay
-(see ``OutboxRelay``) delivers pending events to the audit service and marks them delivered;
-audit stores each event id once, so a redelivery after a crash adds nothing.
+A service adds its events to an outbox table of its own inside the same database transaction
+as the change itself, so an event exists exactly when the change does. A relay
+(``OutboxRelay``) delivers pending events to their destination and marks them delivered; the
+destination applies each event id once, so a redelivery after a crash adds nothing.
+
+Two kinds of outbox share the one relay: ``audit_outbox`` (``outbox_table``, ``record``) whose
+events go to the audit service, and event outboxes (``event_outbox_table``, ``emit``) whose
+events go to a peer service through an ``OutboxDestination`` of the service's own (for
+example distribution's feedback for leads).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import grpc
 from google.protobuf import struct_pb2, timestamp_pb2
@@ -44,6 +50,7 @@ from aicmo_common.clients import open_channel
 from aicmo_common.config import TlsConfig
 from aicmo_common.db import Database
 from aicmo_common.errors import decode_rpc_error
+from aicmo_common.prepared import PreparedStatement, insert_values
 
 
 def outbox_table(metadata: MetaData) -> Table:
@@ -67,6 +74,34 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+def event_outbox_table(metadata: MetaData, name: str = "event_outbox") -> Table:
+    """Declares an outbox of events for a peer service: a topic and a JSON payload each."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(200), primary_key=True),
+        Column("occurred_at", DateTime(timezone=True), nullable=False),
+        Column("topic", String(64), nullable=False),
+        Column("payload", JSON, nullable=False),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("delivered_at", DateTime(timezone=True), nullable=True),
+        Index(f"ix_{name}_pending", "delivered_at", "occurred_at"),
+    )
+
+
+def emit(session: Session, table: Table, topic: str, payload: Mapping[str, object], *,
+         event_id: str | None = None, occurred_at: dt.datetime | None = None) -> str:
+    """Adds one event to an event outbox within the session's current transaction; returns
+    its id (``event_id``, by default a new UUID; ids are unique, so the caller's own key
+    given as ``event_id`` cannot be emitted twice)."""
+    event_id = event_id or str(uuid.uuid4())
+    _insert(table).run(session.connection(), {
+        "id": event_id, "occurred_at": occurred_at or dt.datetime.now(dt.UTC),
+        "topic": topic, "payload": json.loads(json.dumps(dict(payload), default=str)),
+        "attempts": 0, "delivered_at": None})
+    return event_id
+
+
 @dataclass(frozen=True)
 class AuditEvent:
     """One fact for the compliance log. ``context`` holds ids, hashes and reasons only."""
@@ -83,37 +118,42 @@ class AuditEvent:
         default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
+def outbox_row(service: str, event: AuditEvent) -> dict:
+    """The ``audit_outbox`` row of ``event``: the one definition every writer uses."""
+    return {
+        "id": event.id,
+        "occurred_at": event.occurred_at,
+        "service": service,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "action": event.action,
+        "actor": event.actor,
+        "venture_id": event.venture_id or "",
+        "request_id": event.request_id or "",
+        # Round-trip through JSON so only plain, serialisable values are stored.
+        "context": json.loads(json.dumps(dict(event.context), default=str)),
+        "attempts": 0,
+        "delivered_at": None,
+    }
+
+
 def record(session: Session, table: Table, service: str, *events: AuditEvent) -> None:
-    """Adds ``events`` to the outbox within the session's current transaction."""
+    """Adds ``events`` to the outbox within the session's current transaction.
+
+    Each row goes through one prepared insert on the session's own connection (see
+    ``aicmo_common.prepared``): every change of every service writes at least one, so the
+    statement is compiled once per table and dialect, not built per call."""
     if not events:
         return
-    rows = [
-        {
-            "id": event.id,
-            "occurred_at": event.occurred_at,
-            "service": service,
-            "entity_type": event.entity_type,
-            "entity_id": event.entity_id,
-            "action": event.action,
-            "actor": event.actor,
-            "venture_id": event.venture_id or "",
-            "request_id": event.request_id or "",
-            # Round-trip through JSON so only plain, serialisable values are stored.
-            "context": json.loads(json.dumps(dict(event.context), default=str)),
-            "attempts": 0,
-            "delivered_at": None,
-        }
-        for event in events
-    ]
-    # A single event (the common case: one state change) is one plain execution; several go
-    # as one executemany. The statement is built once per table, so SQLAlchemy finds it in
-    # its compiled cache without rebuilding or re-keying it.
-    session.execute(_insert(table), rows[0] if len(rows) == 1 else rows)
+    connection = session.connection()
+    statement = _insert(table)
+    for event in events:
+        statement.run(connection, outbox_row(service, event))
 
 
 @functools.lru_cache(maxsize=16)
-def _insert(table: Table):
-    return insert(table)
+def _insert(table: Table) -> PreparedStatement:
+    return PreparedStatement(insert(table).values(insert_values(table)))
 
 
 # --- The relay -------------------------------------------------------------------------------
@@ -130,38 +170,111 @@ class _Pass:
     failed: bool
 
 
-class OutboxRelay:
-    """Delivers a service's pending outbox rows to the audit service, oldest first.
+class OutboxDestination(Protocol):
+    """Where a relay delivers an outbox's rows: one call per batch, applied once per id."""
 
-    Rows are read in ``occurred_at`` order, sent with ``AppendEvents`` and marked delivered in a
+    name: str  # for logs: "audit", "leads", ...
+    max_batch: int  # the most rows the destination takes in one call
+
+    async def send(self, rows: list[dict]) -> None:
+        """Delivers ``rows`` (oldest first); raises when they were not all taken."""
+
+    def refused(self, error: Exception, size: int) -> set[int]:
+        """The positions of the batch the destination refused as invalid in ``error``
+        (retrying cannot help them); empty when the failure may pass."""
+
+    async def close(self) -> None:
+        """Closes the connection; the next send opens a fresh one."""
+
+
+class LazyStub:
+    """A gRPC stub opened on first use and dropped by ``close`` (a destination reconnects at
+    once after a failure instead of waiting out gRPC's reconnect backoff)."""
+
+    def __init__(self, address: str, stub_class, *, token: Callable[[], str] | str,
+                 timeout_seconds: float, tls: TlsConfig | None) -> None:
+        self._address = address
+        self._stub_class = stub_class
+        self._token = token
+        self.timeout = timeout_seconds
+        self._tls = tls
+        self._channel = None
+        self._stub = None
+
+    @property
+    def stub(self):
+        if self._stub is None:
+            self._channel = open_channel(self._address, token=self._token,
+                                         timeout_seconds=self.timeout, tls=self._tls)
+            self._stub = self._stub_class(self._channel)
+        return self._stub
+
+    async def close(self) -> None:
+        channel, self._channel, self._stub = self._channel, None, None
+        if channel is not None:
+            await channel.close()
+
+
+class AuditDestination:
+    """Delivers ``audit_outbox`` rows to the audit service with ``AppendEvents``."""
+
+    name = "audit"
+    max_batch = 1000  # audit's batch limit
+
+    def __init__(self, address: str, *, token: Callable[[], str] | str,
+                 timeout_seconds: float = 2.0, tls: TlsConfig | None = None) -> None:
+        self._peer = LazyStub(address, audit_pb2_grpc.AuditServiceStub, token=token,
+                              timeout_seconds=timeout_seconds, tls=tls)
+
+    async def send(self, rows: list[dict]) -> None:
+        request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows],
+                                                omit_entries=True)
+        await self._peer.stub.AppendEvents(request, timeout=self._peer.timeout)
+
+    def refused(self, error: Exception, size: int) -> set[int]:
+        if isinstance(error, grpc.aio.AioRpcError) \
+                and error.code() is grpc.StatusCode.INVALID_ARGUMENT:
+            return _rejected_indexes(error, size)
+        return set()
+
+    async def close(self) -> None:
+        await self._peer.close()
+
+
+class OutboxRelay:
+    """Delivers a service's pending outbox rows to their destination, oldest first.
+
+    Rows are read in ``occurred_at`` order, sent in one call and marked delivered in a
     transaction of their own. A failed call leaves them pending (``attempts`` counts tries) and
     the relay backs off exponentially. A crash between the call and the marking only causes a
-    redelivery, which audit ignores because it stores each event id once: nothing is lost and
-    nothing is stored twice. With ``audit_address=None`` the relay does nothing and events stay
-    pending until a relay with an address runs.
+    redelivery, which the destination ignores because it applies each event id once: nothing
+    is lost and nothing is applied twice. The destination is ``destination``, or the audit
+    service at ``audit_address``; with neither the relay does nothing and events stay pending
+    until a relay with a destination runs.
     """
 
-    def __init__(self, database: Database, table: Table, *, audit_address: str | None,
-                 token: Callable[[], str] | str, interval_seconds: float = 0.5,
+    def __init__(self, database: Database, table: Table, *, audit_address: str | None = None,
+                 token: Callable[[], str] | str = "", interval_seconds: float = 0.5,
                  linger_seconds: float = 0.0, batch_size: int = 200, timeout_seconds: float = 2.0,
                  tls: TlsConfig | None = None, max_backoff_seconds: float = 5.0,
-                 stop_timeout_seconds: float | None = None) -> None:
-        if batch_size < 1 or batch_size > 1000:
-            raise ValueError("batch_size must be between 1 and 1000 (audit's batch limit)")
+                 stop_timeout_seconds: float | None = None,
+                 destination: OutboxDestination | None = None) -> None:
+        if destination is None and audit_address is not None:
+            destination = AuditDestination(audit_address, token=token,
+                                           timeout_seconds=timeout_seconds, tls=tls)
+        limit = destination.max_batch if destination is not None else AuditDestination.max_batch
+        if batch_size < 1 or batch_size > limit:
+            raise ValueError(f"batch_size must be between 1 and {limit} (the destination's "
+                             "batch limit)")
         self._database = database
         self._table = table
-        self._address = audit_address
-        self._token = token
+        self._destination = destination
         self._interval = interval_seconds
         self._linger = max(linger_seconds, 0.0)
         self._batch_size = batch_size
-        self._timeout = timeout_seconds
-        self._tls = tls
         self._max_backoff = max(max_backoff_seconds, interval_seconds)
         self._stop_timeout = (timeout_seconds + 1.0 if stop_timeout_seconds is None
                               else stop_timeout_seconds)
-        self._channel = None
-        self._stub = None
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
@@ -174,17 +287,17 @@ class OutboxRelay:
 
     @property
     def enabled(self) -> bool:
-        return self._address is not None
+        return self._destination is not None
 
     @property
     def rejected_ids(self) -> frozenset[str]:
-        """Ids of events audit refused as invalid; they stay pending in the outbox."""
+        """Ids of events the destination refused as invalid; they stay pending in the outbox."""
         return frozenset(self._rejected)
 
     async def start(self) -> None:
-        """Starts delivering in the background (does nothing without an audit address)."""
+        """Starts delivering in the background (does nothing without a destination)."""
         if not self.enabled:
-            log.warning("no audit address: audit events stay in the outbox")
+            log.warning("no destination: events stay in the outbox %s", self._table.name)
             return
         if self._task is not None:
             return
@@ -221,7 +334,8 @@ class OutboxRelay:
                 await asyncio.wait_for(self.flush(), self._stop_timeout)
             except TimeoutError:
                 log.warning("outbox relay stopped with events still pending")
-        await self._close_channel()
+        if self._destination is not None:
+            await self._destination.close()
 
     async def flush(self) -> int:
         """Delivers everything pending now; returns how many events were delivered.
@@ -288,24 +402,22 @@ class OutboxRelay:
             rows = rows[:self._batch_size]
             if not rows:
                 return _Pass(0, False, False)
+            destination = self._destination
             try:
-                await self._send(rows)
-            except grpc.aio.AioRpcError as error:
-                if error.code() is grpc.StatusCode.INVALID_ARGUMENT:
-                    bad = _rejected_indexes(error, len(rows))
-                    if bad:
-                        for index in bad:
-                            self._rejected.add(rows[index]["id"])
-                        log.error("audit refused %d outbox events as invalid; they stay "
-                                  "pending", len(bad), extra={"fields": {
-                                      "event_ids": [rows[i]["id"] for i in sorted(bad)],
-                                      "detail": error.details()}})
-                        await self._database.run(self._count_attempt,
-                                                 [rows[i]["id"] for i in bad])
-                        # The rest of the batch is fine: go again at once without them.
-                        return _Pass(0, True, False)
-                return await self._failed(rows, error)
+                await destination.send(rows)
             except Exception as error:  # noqa: BLE001 - any failure leaves the rows pending
+                bad = destination.refused(error, len(rows))
+                if bad:
+                    for index in bad:
+                        self._rejected.add(rows[index]["id"])
+                    log.error("%s refused %d outbox events as invalid; they stay pending",
+                              destination.name, len(bad), extra={"fields": {
+                                  "event_ids": [rows[i]["id"] for i in sorted(bad)],
+                                  "detail": str(error)[:300]}})
+                    await self._database.run(self._count_attempt,
+                                             [rows[i]["id"] for i in bad])
+                    # The rest of the batch is fine: go again at once without them.
+                    return _Pass(0, True, False)
                 return await self._failed(rows, error)
             ids = [row["id"] for row in rows]
             await self._database.run(self._mark_delivered, ids)
@@ -315,31 +427,17 @@ class OutboxRelay:
     async def _failed(self, rows: list[dict], error: Exception) -> _Pass:
         self._failures += 1
         code = error.code().name if isinstance(error, grpc.aio.AioRpcError) else ""
-        log.warning("audit delivery failed; %d events stay pending", len(rows),
-                    extra={"fields": {"code": code, "error": str(error)[:300],
-                                      "consecutive_failures": self._failures}})
+        log.warning("%s delivery failed; %d events stay pending", self._destination.name,
+                    len(rows), extra={"fields": {"code": code, "error": str(error)[:300],
+                                                 "consecutive_failures": self._failures}})
         # A fresh channel reconnects at once next time instead of waiting out gRPC's own
-        # reconnect backoff, which grows to minutes while audit is down.
-        await self._close_channel()
+        # reconnect backoff, which grows to minutes while the destination is down.
+        await self._destination.close()
         try:
             await self._database.run(self._count_attempt, [row["id"] for row in rows])
         except Exception:  # noqa: BLE001 - the count is informational; delivery matters
             log.exception("could not count the failed delivery attempt")
         return _Pass(0, False, True)
-
-    async def _send(self, rows: list[dict]) -> None:
-        if self._stub is None:
-            self._channel = open_channel(self._address, token=self._token,
-                                         timeout_seconds=self._timeout, tls=self._tls)
-            self._stub = audit_pb2_grpc.AuditServiceStub(self._channel)
-        request = audit_pb2.AppendEventsRequest(events=[_to_proto(row) for row in rows],
-                                                omit_entries=True)
-        await self._stub.AppendEvents(request, timeout=self._timeout)
-
-    async def _close_channel(self) -> None:
-        channel, self._channel, self._stub = self._channel, None, None
-        if channel is not None:
-            await channel.close()
 
     def _read_pending(self, session: Session) -> list[dict]:
         table = self._table

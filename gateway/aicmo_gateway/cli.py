@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from aicmo_gateway.cli_state import CliState
-from aicmo_gateway.commands import dev, token
+from aicmo_gateway.commands import dev, feedback, token
 from aicmo_gateway.exit_codes import CliError, ExitCode
 from aicmo_gateway.output import Output, OutputFormat
 
@@ -70,6 +70,8 @@ def root(
 
 app.add_typer(dev.app, name="dev")
 app.add_typer(token.app, name="token")
+app.add_typer(feedback.app, name="feedback")
+app.add_typer(feedback.objections_app, name="objections")
 
 
 def _register_optional_groups() -> None:

@@ -8,6 +8,8 @@ the time and the version of the consent text that was on the page.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import logging
 import time
 import uuid
@@ -49,6 +51,13 @@ UTM_FIELDS = {"utm_source": "source", "utm_medium": "medium", "utm_campaign": "c
               "utm_term": "term", "utm_content": "content"}
 HONEYPOT_FIELD = "website"
 FINAL_STATUSES = (venture_pb2.CAMPAIGN_STATUS_STOPPED, venture_pb2.CAMPAIGN_STATUS_COMPLETED)
+# The reasons the unsubscribe page offers (form value -> words), as the contract lists them.
+UNSUBSCRIBE_REASONS = {"too_frequent": "Too many messages",
+                       "not_relevant": "The messages are not relevant to me",
+                       "never_signed_up": "I never signed up",
+                       "no_longer_needed": "I no longer need this",
+                       "other": "Another reason"}
+REASON_TEXT_MAX = 1000
 _PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
                     "X-Robots-Tag": "noindex, nofollow"}
 _HTTP_STATUS = {
@@ -491,8 +500,68 @@ class EdgeRoutes:
         self.metrics.unsubscribes.inc()
         outcome = (subscription.outcome if subscription is not None
                    else "You will not receive further messages from us.")
-        return message_page("Unsubscribed", f"You have been unsubscribed. {outcome}", 200,
-                            _PRIVATE_HEADERS)
+        return self._unsubscribed_page(request.url.path, token,
+                                       f"You have been unsubscribed. {outcome}")
+
+    # The optional reason, offered once the unsubscribe has taken effect. The form carries a
+    # key derived from the (signed) unsubscribe token, so another site cannot post a reason
+    # for someone; whatever happens here never touches the unsubscribe itself.
+
+    def _form_key(self, token: str) -> str:
+        return hmac.new(self.config.token_secret.encode(),
+                        b"unsubscribe-reason\0" + token.encode(), hashlib.sha256).hexdigest()
+
+    def _unsubscribed_page(self, unsubscribe_path: str, token: str, message: str, *,
+                           status_code: int = 200, error: str = "", chosen: str = "",
+                           text: str = "") -> HTMLResponse:
+        return page("unsubscribed.html", status_code, _PRIVATE_HEADERS, title="Unsubscribed",
+                    heading="Unsubscribed", message=message,
+                    reason_action=f"{unsubscribe_path}/reason",
+                    form_key=self._form_key(token), reasons=UNSUBSCRIBE_REASONS.items(),
+                    chosen=chosen, text=text, error=error, text_max=REASON_TEXT_MAX)
+
+    async def unsubscribe_reason_post(self, request: Request) -> Response:
+        token = request.path_params["token"]
+        target = self._target(token)
+        if target is None:
+            return message_page("Invalid link", "This unsubscribe link is not valid.", 400,
+                                _PRIVATE_HEADERS)
+        async with request.form(max_files=0, max_fields=10, max_part_size=8 * 1024) as data:
+            key = str(data.get("form_key") or "")
+            chosen = str(data.get("reason") or "")
+            text = str(data.get("text") or "").strip()
+        if not hmac.compare_digest(key, self._form_key(token)):
+            return message_page("Unsubscribed", "You are unsubscribed. This form could not be "
+                                "accepted; nothing else was changed.", 403, _PRIVATE_HEADERS)
+        problem = ""
+        if chosen not in UNSUBSCRIBE_REASONS:
+            problem = "Please choose one of the reasons."
+        elif len(text) > REASON_TEXT_MAX:
+            problem = f"Please keep it under {REASON_TEXT_MAX} characters."
+        elif chosen == "other" and not text:
+            problem = "Please say in a few words why, or choose another reason."
+        if problem:
+            return self._unsubscribed_page(request.url.path.removesuffix("/reason"), token,
+                                           "You are unsubscribed.", status_code=400,
+                                           error=problem, chosen=chosen, text=text)
+        request_id = str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                    f"aicmo-unsubscribe-reason:{token}:{chosen}:{text}"))
+        try:
+            await self.backends.leads.RecordUnsubscribeReason(
+                leads_pb2.RecordUnsubscribeReasonRequest(
+                    lead_id=target.lead_id, campaign_id=target.campaign_id, text=text,
+                    reason=leads_pb2.UnsubscribeReason.Value(
+                        f"UNSUBSCRIBE_REASON_{chosen.upper()}"),
+                    request_id=request_id))
+        except grpc.RpcError as error:
+            details = decode_rpc_error(error)
+            log.warning("unsubscribe reason not recorded", extra={"fields": {
+                "code": details.code.name, "reason": details.reason}})
+            return message_page("Unsubscribed", "You are unsubscribed. We could not save "
+                                "your reason just now, but nothing else depends on it.", 200,
+                                _PRIVATE_HEADERS)
+        return message_page("Thank you", "Thank you for telling us. You are unsubscribed.",
+                            200, _PRIVATE_HEADERS)
 
     async def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -540,6 +609,7 @@ def create_app(config: EdgeConfig, backends: EdgeBackends | None = None, *,
             Route("/api/v1/leads", routes.api_capture, methods=["POST"]),
             Route("/u/{token}", routes.unsubscribe_page, methods=["GET"]),
             Route("/u/{token}", routes.unsubscribe_post, methods=["POST"]),
+            Route("/u/{token}/reason", routes.unsubscribe_reason_post, methods=["POST"]),
             *inbound.routes(),
         ],
         middleware=[Middleware(_Metrics)],

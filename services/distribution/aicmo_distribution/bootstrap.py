@@ -1,4 +1,5 @@
-"""Wires the distribution service: database, peers, channels, send path, run worker, relay."""
+"""Wires the distribution service: database, peers, channels, the dependencies object the use
+cases share (``service_layer.deps.Deps``), the send path, the run worker, the relay."""
 
 from __future__ import annotations
 
@@ -24,13 +25,16 @@ from aicmo_distribution.adapters.channels.smtp import SmtpChannel
 from aicmo_distribution.adapters.channels.webhook import WebhookChannel
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.adapters.peers import LeadsClient, VentureClient
-from aicmo_distribution.adapters.tables import audit_outbox
+from aicmo_distribution.adapters.tables import audit_outbox, feedback_outbox
 from aicmo_distribution.config import DistributionConfig
 from aicmo_distribution.domain.delivery import ChannelAdapter
 from aicmo_distribution.domain.sends import FailureWindow
+from aicmo_distribution.entrypoints.run_worker import RunWorker
 from aicmo_distribution.entrypoints.servicer import DistributionServicer
-from aicmo_distribution.service_layer.runs import RunWorker
-from aicmo_distribution.service_layer.sending import SendPath, SendSettings
+from aicmo_distribution.feedback.endpoint import FeedbackEndpoint
+from aicmo_distribution.feedback.to_leads import LeadsFeedback
+from aicmo_distribution.service_layer.deps import Deps, SendSettings
+from aicmo_distribution.service_layer.sending import SendPath
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 VERSION_TABLE = "alembic_version_distribution"
@@ -77,19 +81,19 @@ def migrate(config: DistributionConfig) -> None:
 
 def create_server(config: DistributionConfig, dependencies: Dependencies | None = None, *,
                   port: int | None = None) -> tuple[AicmoServer, int]:
-    deps = dependencies or Dependencies()
+    overrides = dependencies or Dependencies()
     service = config
     signer = TokenSigner(service.token_secret)
     database = Database(service.database_url)
     token = signer.service_token_source("distribution")
     opened = []
-    venture_stub = deps.venture_stub
+    venture_stub = overrides.venture_stub
     if venture_stub is None:
         channel = open_channel(service.peers["venture"], token=token,
                                timeout_seconds=service.call_timeout_seconds, tls=service.tls)
         opened.append(channel)
         venture_stub = venture_pb2_grpc.VentureServiceStub(channel)
-    leads_stub = deps.leads_stub
+    leads_stub = overrides.leads_stub
     if leads_stub is None:
         channel = open_channel(service.peers["leads"], token=token,
                                timeout_seconds=service.call_timeout_seconds, tls=service.tls)
@@ -99,16 +103,30 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
                         interval_seconds=service.outbox_interval_seconds,
                         linger_seconds=service.outbox_linger_seconds,
                         timeout_seconds=service.call_timeout_seconds, tls=service.tls)
-    replica = deps.replica_id or node_name()
+    # Feedback about people goes to leads through the same relay as audit's events.
+    feedback_relay = OutboxRelay(
+        database, feedback_outbox,
+        destination=LeadsFeedback(service.peers["leads"], token=token,
+                                  timeout_seconds=service.call_timeout_seconds,
+                                  tls=service.tls),
+        interval_seconds=service.outbox_interval_seconds,
+        linger_seconds=service.outbox_linger_seconds,
+        timeout_seconds=service.call_timeout_seconds)
+
+    def events_recorded() -> None:
+        relay.notify()
+        feedback_relay.notify()
+
+    replica = overrides.replica_id or node_name()
     kill_switches = KillSwitchMirror(venture_stub, replica,
                                      first_wait_seconds=service.call_timeout_seconds)
-    registry = ChannelRegistry(deps.channels if deps.channels is not None
+    registry = ChannelRegistry(overrides.channels if overrides.channels is not None
                                else build_channels(config))
-    path = SendPath(
-        database, venture=VentureClient(venture_stub), leads=LeadsClient(leads_stub),
+    deps = Deps(
+        db=database, venture=VentureClient(venture_stub), leads=LeadsClient(leads_stub),
         channels=registry,
         unsubscribe=UnsubscribeSigner(service.token_secret, config.unsubscribe_base_url),
-        clock=deps.clock or _utc_now,
+        clock=overrides.clock or _utc_now,
         settings=SendSettings(
             mail_domain=config.mail_domain,
             delivery_timeout_seconds=config.delivery_timeout_seconds,
@@ -118,8 +136,9 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
             defer_fallback_seconds=config.defer_fallback_seconds,
             gate_freshness_seconds=config.delivery_gate_seconds,
             autopause=FailureWindow(config.autopause_failure_ratio, config.autopause_window)),
-        replica_id=replica, on_change=relay.notify, kill_switches=kill_switches)
-    worker = RunWorker(path, concurrency=config.run_concurrency,
+        replica=replica, on_change=relay.notify, kill_switches=kill_switches)
+    path = SendPath.from_deps(deps)
+    worker = RunWorker(deps, path, concurrency=config.run_concurrency,
                        batch_size=config.run_batch_size,
                        interval_seconds=config.worker_interval_seconds)
 
@@ -130,17 +149,22 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         await kill_switches.start()
         await worker.start()
         await relay.start()
+        await feedback_relay.start()
 
     async def on_stop() -> None:
         await worker.stop(service.grace_seconds)
         await kill_switches.stop()
         await relay.stop()
+        await feedback_relay.stop()
         await registry.close()
         for channel in opened:
             await channel.close()
         await asyncio.to_thread(database.close)
 
-    servicer = DistributionServicer(path, worker)
+    feedback = FeedbackEndpoint(database, clock=overrides.clock or _utc_now,
+                                mail_domain=config.mail_domain, after_commit=events_recorded,
+                                hold_rule=config.template_hold)
+    servicer = DistributionServicer(deps, path, worker, feedback)
     server, bound = build_server(
         service, [ServiceBinding(FULL_NAME, servicer,
                                  distribution_pb2_grpc.add_DistributionServiceServicer_to_server)],
@@ -148,4 +172,5 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
     # Handles for tests and operators: the send path and the worker of this replica.
     server.distribution = path  # type: ignore[attr-defined]
     server.distribution_worker = worker  # type: ignore[attr-defined]
+    server.feedback_relay = feedback_relay  # type: ignore[attr-defined]
     return server, bound

@@ -23,6 +23,10 @@
 | AICMO_AUTOPAUSE_WINDOW | 50 | how many recent delivery attempts of a run are looked at |
 | AICMO_DEFER_FALLBACK_SECONDS | 900 | when to retry a deferral the verdict gave no time for |
 | AICMO_DELIVERY_GATE_MS | 20 | max age of the last look before a delivery (kill switch, pause) |
+| AICMO_TEMPLATE_HOLD_WINDOW | 200 | recent deliveries a template's complaint rates are taken over |
+| AICMO_TEMPLATE_HOLD_MIN_DELIVERIES | 50 | deliveries a template needs before it can be held |
+| AICMO_TEMPLATE_COMPLAINT_RATIO | 0.003 | complaint share above which a template is held (0: off) |
+| AICMO_TEMPLATE_UNSUBSCRIBE_RATIO | 0.05 | unsubscribe share that holds a template (0: off) |
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from pathlib import Path
 from aicmo_common.config import ConfigError, Env, ServiceConfig
 from aicmo_distribution.adapters.channels.smtp import TLS_MODES, SmtpSettings
 from aicmo_distribution.adapters.channels.webhook import WebhookSettings
+from aicmo_distribution.feedback.events import HoldRule
 
 SERVICE = "distribution"
 
@@ -59,6 +64,7 @@ class DistributionConfig(ServiceConfig):
     autopause_window: int = 50
     defer_fallback_seconds: float = 900.0
     delivery_gate_seconds: float = 0.02
+    template_hold: HoldRule = HoldRule()
 
     @classmethod
     def from_env(cls, service: str = SERVICE,
@@ -119,6 +125,14 @@ class DistributionConfig(ServiceConfig):
                                               minimum=0.0, maximum=1.0),
             autopause_window=env.int("AICMO_AUTOPAUSE_WINDOW", 50, minimum=1,
                                      maximum=100_000),
+            template_hold=HoldRule(
+                window=env.int("AICMO_TEMPLATE_HOLD_WINDOW", 200, minimum=1, maximum=100_000),
+                minimum=env.int("AICMO_TEMPLATE_HOLD_MIN_DELIVERIES", 50, minimum=1,
+                                maximum=100_000),
+                complaint_ratio=env.float("AICMO_TEMPLATE_COMPLAINT_RATIO", 0.003,
+                                          minimum=0.0, maximum=1.0),
+                unsubscribe_ratio=env.float("AICMO_TEMPLATE_UNSUBSCRIBE_RATIO", 0.05,
+                                            minimum=0.0, maximum=1.0)),
             defer_fallback_seconds=env.float("AICMO_DEFER_FALLBACK_SECONDS", 900.0,
                                              minimum=1.0, maximum=86400.0),
             delivery_gate_seconds=env.float("AICMO_DELIVERY_GATE_MS", 20.0, minimum=0.0,

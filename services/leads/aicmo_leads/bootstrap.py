@@ -19,6 +19,7 @@ from aicmo_leads.config import LeadsConfig
 from aicmo_leads.domain.identifiers import IdentityKeys
 from aicmo_leads.entrypoints.registration import SERVICE_NAME, add_leads_servicer
 from aicmo_leads.entrypoints.servicer import LeadsDependencies, LeadsServicer
+from aicmo_leads.feedback.domain import SoftBouncePolicy
 from aicmo_leads.service_layer.unit import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -67,7 +68,9 @@ def create_server(config: LeadsConfig, dependencies: Dependencies | None = None,
                         default_region=config.default_phone_region, clock=dependencies.clock)
     servicer = LeadsServicer(LeadsDependencies(
         database=database, settings=settings, import_batch_size=config.import_batch_size,
-        on_audit=relay.notify))
+        on_audit=relay.notify,
+        soft_bounces=SoftBouncePolicy(config.soft_bounce_limit,
+                                      config.soft_bounce_window_days)))
 
     async def run_migrations() -> None:
         await asyncio.get_running_loop().run_in_executor(

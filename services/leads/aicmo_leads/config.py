@@ -21,6 +21,8 @@ class LeadsConfig(ServiceConfig):
     identity_hash_key: str = ""
     default_phone_region: str = "US"
     import_batch_size: int = 200
+    soft_bounce_limit: int = 3
+    soft_bounce_window_days: int = 7
 
     def __post_init__(self) -> None:
         if len(self.identity_hash_key) < IDENTITY_KEY_MIN_LENGTH:
@@ -44,4 +46,7 @@ class LeadsConfig(ServiceConfig):
             default_phone_region=(env.str("AICMO_DEFAULT_PHONE_REGION", "US") or "US").upper(),
             import_batch_size=env.int("AICMO_LEADS_IMPORT_BATCH_SIZE", 200, minimum=1,
                                       maximum=1000),
+            soft_bounce_limit=env.int("AICMO_SOFT_BOUNCE_LIMIT", 3, minimum=1, maximum=100),
+            soft_bounce_window_days=env.int("AICMO_SOFT_BOUNCE_WINDOW_DAYS", 7, minimum=1,
+                                            maximum=365),
         )

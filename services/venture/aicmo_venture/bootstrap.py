@@ -12,11 +12,12 @@ from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.replica import node_name
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_venture.adapters import tables
+from aicmo_venture.adapters.repository import SqlVentureRepository
 from aicmo_venture.domain.clock import Clock, SystemClock
 from aicmo_venture.entrypoints.servicer import SERVICE_NAME, VentureServicer
 from aicmo_venture.service_layer.kill_propagation import KillSwitchHub
-from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version_venture"
@@ -51,7 +52,8 @@ def create_server(config: ServiceConfig, dependencies: VentureDependencies | Non
                         timeout_seconds=config.call_timeout_seconds, tls=config.tls)
     hub = KillSwitchHub(database, node_name(),
                         lease_seconds=getattr(config, "kill_switch_lease_seconds", 2.0))
-    servicer = VentureServicer(UnitOfWork(database, after_commit=relay.notify),
+    servicer = VentureServicer(UnitOfWork(database, after_commit=relay.notify,
+                                                repository=SqlVentureRepository),
                                dependencies.clock, hub)
 
     async def on_start() -> None:

@@ -12,7 +12,8 @@ from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo_common import unsubscribe as edge_unsubscribe
 from aicmo_common.errors import decode_rpc_error
 from tests.conftest import TOKEN_SECRET
-from tests.e2e.distribution.conftest import EMAIL, wait_for
+from tests.support.stack import EMAIL
+from tests.support.waiting import wait_for
 
 
 async def test_a_run_sends_exactly_one_message_per_eligible_lead(stack):

@@ -12,7 +12,7 @@ from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.venture.v1 import venture_pb2 as vpb
 from aicmo_distribution.bootstrap import Dependencies
 from aicmo_distribution.domain.delivery import DeliveryResult, DeliveryStatus
-from tests.e2e.distribution.conftest import wait_for
+from tests.support.waiting import wait_for
 
 
 class StallingChannel:

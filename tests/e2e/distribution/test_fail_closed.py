@@ -8,7 +8,8 @@ import uuid
 import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
-from tests.e2e.distribution.conftest import Proxy, free_port, wait_for
+from tests.support.proxy import Proxy, free_port
+from tests.support.waiting import wait_for
 
 
 @pytest.mark.parametrize(("mode", "reason"), [

@@ -16,16 +16,15 @@ def greylist(stack, addresses: set[str]) -> Counter:
     """Makes the SMTP server answer 451 to the first DATA for each of ``addresses`` (as a
     greylisting server does) and 250 afterwards; returns the count of 451s per address."""
     refused: Counter = Counter()
-    deliver = stack.inbox.handle_DATA
 
-    async def handle_DATA(server, session, envelope) -> str:
-        recipient = envelope.rcpt_tos[0]
+    def refuse(delivery) -> str | None:
+        recipient = delivery.recipients[0]
         if recipient in addresses and not refused[recipient]:
             refused[recipient] += 1
             return "451 4.7.1 Greylisted, please try again later"
-        return await deliver(server, session, envelope)
+        return None
 
-    stack.inbox.handle_DATA = handle_DATA
+    stack.inbox.refuse = refuse
     return refused
 
 
@@ -59,7 +58,7 @@ async def test_permanent_refusals_past_the_threshold_still_pause_the_run(stack):
     campaign = await stack.campaign(limit=LEADS)
     for i in range(20):
         await stack.capture(campaign, f"gone{i}@example.org")
-    stack.inbox.reply = "550 5.1.1 No such user"
+    stack.inbox.refuse = lambda delivery: "550 5.1.1 No such user"
     template = await stack.template(campaign.venture_id)
 
     run = await stack.run(campaign, template)

@@ -16,7 +16,8 @@ from aiosmtpd.smtp import SMTP
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.venture.v1 import venture_pb2 as vpb
-from tests.e2e.distribution.conftest import Inbox, wait_for
+from tests.support.mailbox import Mailbox, smtp_server
+from tests.support.waiting import wait_for
 
 LEADS = 150
 KILL_AFTER = 20
@@ -38,7 +39,7 @@ class DataClock:
         self.some_held = asyncio.Event()
 
 
-class GatedInbox(Inbox):
+class GatedInbox(Mailbox):
     def __init__(self, clock: DataClock) -> None:
         super().__init__()
         self.clock = clock
@@ -52,7 +53,7 @@ class GatedInbox(Inbox):
         return "250 OK"
 
 
-def smtp_factory(inbox: Inbox, clock: DataClock):
+def smtp_factory(inbox: Mailbox, clock: DataClock):
     class TimestampingSMTP(SMTP):
         async def smtp_DATA(self, arg):
             clock.commands.append(time.monotonic())
@@ -67,17 +68,11 @@ def smtp_factory(inbox: Inbox, clock: DataClock):
 @pytest.fixture
 async def timed_stack(stack):
     clock = DataClock()
-    loop = asyncio.get_running_loop()
     stack.inbox = GatedInbox(clock)
-    server = await loop.create_server(smtp_factory(stack.inbox, clock), host="127.0.0.1",
-                                      port=0)
-    stack.smtp_port = server.sockets[0].getsockname()[1]
-    await stack.start_distribution(AICMO_SMTP_POOL_SIZE=POOL, AICMO_RUN_CONCURRENCY=64)
-    try:
+    async with smtp_server(stack.inbox, protocol=smtp_factory(stack.inbox, clock)) as port:
+        stack.smtp_port = port
+        await stack.start_distribution(AICMO_SMTP_POOL_SIZE=POOL, AICMO_RUN_CONCURRENCY=64)
         yield stack, clock
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 async def _kill(stack, level: str, campaign) -> vpb.KillSwitchPropagation:

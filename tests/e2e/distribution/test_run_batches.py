@@ -10,7 +10,8 @@ import pytest
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo.venture.v1 import venture_pb2 as vpb
-from tests.e2e.distribution.conftest import Proxy, wait_for
+from tests.support.proxy import Proxy
+from tests.support.waiting import wait_for
 
 VENTURE = "/aicmo.venture.v1.VentureService/"
 LEADS = "/aicmo.leads.v1.LeadsService/"

@@ -13,7 +13,8 @@ from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.venture.v1 import venture_pb2 as vpb
 from aicmo_distribution.bootstrap import Dependencies
 from aicmo_distribution.domain.delivery import DeliveryResult
-from tests.e2e.distribution.conftest import EMAIL, wait_for
+from tests.support.stack import EMAIL
+from tests.support.waiting import wait_for
 
 HELD = 4  # run concurrency and SMTP connections: every send in flight is held at DATA
 
@@ -21,7 +22,7 @@ HELD = 4  # run concurrency and SMTP connections: every send in flight is held a
 async def _hold_first_wave(stack, campaign, count: int):
     leads = [await stack.capture(campaign, f"w{i}@example.org") for i in range(count)]
     template = await stack.template(campaign.venture_id)
-    stack.inbox.hold = asyncio.Event()
+    stack.inbox.hold = lambda delivery: True  # every DATA waits for the release
     run = await stack.run(campaign, template)
 
     async def held() -> bool:
@@ -39,7 +40,7 @@ async def test_kill_switch_mid_run_stops_every_later_delivery(stack):
     await stack.venture.SetCampaignKillSwitch(vpb.SetCampaignKillSwitchRequest(
         campaign_id=campaign.id, reason="stop now"), metadata=stack.md)
     switched = time.monotonic()
-    stack.inbox.hold.set()
+    stack.inbox.release.set()
 
     halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
     assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_KILL_SWITCH]
@@ -59,7 +60,7 @@ async def test_pause_resume_and_rerun_never_send_twice(stack):
     await stack.venture.PauseCampaign(vpb.PauseCampaignRequest(campaign_id=campaign.id,
                                                                reason="lunch"),
                                       metadata=stack.md)
-    stack.inbox.hold.set()
+    stack.inbox.release.set()
     halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
     assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_NOT_RUNNING]
     assert len(stack.inbox.messages) == HELD
@@ -189,7 +190,7 @@ async def test_a_kill_switch_stops_deliveries_already_allowed_and_resume_reserve
     campaign = await stack.campaign()
     leads = [await stack.capture(campaign, f"k{i}@example.org") for i in range(40)]
     template = await stack.template(campaign.venture_id)
-    stack.inbox.hold = asyncio.Event()
+    stack.inbox.hold = lambda delivery: True  # every DATA waits for the release
     run = await stack.run(campaign, template)
 
     async def held() -> bool:
@@ -202,7 +203,7 @@ async def test_a_kill_switch_stops_deliveries_already_allowed_and_resume_reserve
     await stack.venture.SetCampaignKillSwitch(vpb.SetCampaignKillSwitchRequest(
         campaign_id=campaign.id, reason="stop now"), metadata=stack.md)
     switched = time.monotonic()
-    stack.inbox.hold.set()
+    stack.inbox.release.set()
 
     halted = await stack.wait_run(run.id, dpb.RUN_STATE_HALTED)
     assert list(halted.halt_block_reasons) == [dpb.BLOCK_REASON_CAMPAIGN_KILL_SWITCH]

@@ -13,7 +13,8 @@ import pytest
 from aicmo.common.v1 import common_pb2
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo_distribution.adapters.channels.webhook import verify_signature
-from tests.e2e.distribution.conftest import EMAIL, wait_for
+from tests.support.stack import EMAIL
+from tests.support.waiting import wait_for
 
 WEBHOOK = common_pb2.CHANNEL_WEBHOOK
 SECRET = "webhook-secret-" + "s" * 20

@@ -12,7 +12,6 @@ import pytest
 
 from aicmo.audit.v1 import audit_pb2
 from aicmo.distribution.v1 import distribution_pb2 as dpb
-from tests.e2e.faults.conftest import Stack, wait_for
 from tests.e2e.faults.workloads import (
     ensure_venture,
     gather_limited,
@@ -20,12 +19,14 @@ from tests.e2e.faults.workloads import (
     people,
     venture_changes,
 )
+from tests.support.stack import ProcessStack
+from tests.support.waiting import wait_for
 
 PRODUCERS = ("venture", "leads", "distribution")
 PENDING = "SELECT count(*) FROM audit_outbox WHERE delivered_at IS NULL"
 
 
-async def _burst(stack: Stack, venture_id: str, campaign_id: str, size: int,
+async def _burst(stack: ProcessStack, venture_id: str, campaign_id: str, size: int,
                  start: int) -> None:
     persons = people(size, start=start)
     await gather_limited(
@@ -34,11 +35,11 @@ async def _burst(stack: Stack, venture_id: str, campaign_id: str, size: int,
            for index, person in enumerate(persons)])
 
 
-async def _audit_count(stack: Stack) -> int:
+async def _audit_count(stack: ProcessStack) -> int:
     return (await stack.databases.rows("audit", "SELECT count(*) FROM audit_log"))[0][0]
 
 
-async def _pending(stack: Stack) -> dict[str, int]:
+async def _pending(stack: ProcessStack) -> dict[str, int]:
     return {name: (await stack.databases.rows(name, PENDING))[0][0] for name in PRODUCERS}
 
 

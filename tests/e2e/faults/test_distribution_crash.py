@@ -10,7 +10,7 @@ import time
 import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
-from tests.e2e.faults.conftest import RUN_CONCURRENCY, state_name
+from tests.support.stack import RUN_CONCURRENCY, state_name
 
 LEADS = 200
 HOLD_AT = 60  # the DATA of this message is held until the process is dead

@@ -15,7 +15,6 @@ import importlib
 import math
 import pkgutil
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -46,8 +45,9 @@ from aicmo_leads.config import LeadsConfig
 from aicmo_venture.bootstrap import create_server as create_venture
 from aicmo_venture.config import VentureConfig
 from tests.conftest import TOKEN_SECRET, _fresh_postgres_database, bearer
-from tests.e2e.faults.conftest import EMAIL, IDENTITY_KEY
 from tests.support.proto_strategies import messages
+from tests.support.stack import BASE_ENV, EMAIL, IDENTITY_KEY
+from tests.support.waiting import wait_for_sync
 
 EXAMPLES_PER_RPC = 15
 PRECISE = frozenset({
@@ -110,10 +110,7 @@ class InProcessServices:
         self.urls = urls
 
     def _environ(self, name: str, **extra: str) -> dict[str, str]:
-        return {"AICMO_TOKEN_SECRET": TOKEN_SECRET, "AICMO_GRPC_HOST": "127.0.0.1",
-                "AICMO_METRICS_PORT": "off", "AICMO_AUDIT_ADDR": "off",
-                "AICMO_SHUTDOWN_GRACE_SECONDS": "1", "AICMO_DATABASE_URL": self.urls[name],
-                **extra}
+        return {**BASE_ENV, "AICMO_DATABASE_URL": self.urls[name], **extra}
 
     async def _start(self) -> None:
         factories = [
@@ -203,14 +200,11 @@ class RowCounts:
     def wait_until_quiet(self, within: float = 15.0) -> None:
         """Distribution only: waits until no run is planning or driving sends, so that
         nothing in the background (sends, verdicts at venture) changes a table meanwhile."""
-        deadline = time.monotonic() + within
-        while True:
+        def quiet() -> bool:
             with self.engine.connect() as connection:
-                busy = connection.execute(text(BUSY)).scalar_one()
-            if not busy:
-                return
-            assert time.monotonic() < deadline, f"{busy} sends or runs still busy"
-            time.sleep(0.02)  # polling a condition, bounded by the deadline
+                return connection.execute(text(BUSY)).scalar_one() == 0
+
+        wait_for_sync(quiet, within=within, every=0.02, what="no send or run busy")
 
     def __call__(self) -> dict[str, int]:
         with self.engine.connect() as connection:

@@ -13,7 +13,6 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.leads.v1 import leads_pb2 as lpb
-from tests.e2e.faults.conftest import Stack, wait_for
 from tests.e2e.faults.workloads import (
     ensure_venture,
     gather_limited,
@@ -21,6 +20,8 @@ from tests.e2e.faults.workloads import (
     lead_changes,
     people,
 )
+from tests.support.stack import ProcessStack
+from tests.support.waiting import wait_for
 
 PRODUCERS = ("venture", "leads", "distribution")
 IP_ADDRESS = "203.0.113.77"
@@ -33,7 +34,7 @@ def _file_bytes(url: str) -> bytes:
         path, Path(f"{path}-wal"), Path(f"{path}-shm")) if candidate.exists())
 
 
-async def _drained(stack: Stack) -> bool:
+async def _drained(stack: ProcessStack) -> bool:
     for name in PRODUCERS:
         pending = await stack.databases.rows(
             name, "SELECT count(*) FROM audit_outbox WHERE delivered_at IS NULL")

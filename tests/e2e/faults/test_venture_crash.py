@@ -11,7 +11,8 @@ import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
 from aicmo.venture.v1 import venture_pb2 as vpb
-from tests.e2e.faults.conftest import RUN_CONCURRENCY, wait_for
+from tests.support.stack import RUN_CONCURRENCY
+from tests.support.waiting import wait_for
 
 LEADS = 150
 HOLD_AT = 40

@@ -13,7 +13,7 @@ from google.protobuf.field_mask_pb2 import FieldMask
 
 from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo.venture.v1 import venture_pb2 as vpb
-from tests.e2e.faults.conftest import EMAIL, Stack
+from tests.support.stack import EMAIL, ProcessStack
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def people(count: int, *, start: int = 0) -> list[Person]:
     return found
 
 
-async def venture_changes(stack: Stack, venture_id: str) -> None:
+async def venture_changes(stack: ProcessStack, venture_id: str) -> None:
     """One campaign's life: created, updated, started, switched off and on, verdicts asked,
     paused, resumed, stopped; and the venture's own kill switch set and cleared."""
     md = stack.md
@@ -101,13 +101,13 @@ async def venture_changes(stack: Stack, venture_id: str) -> None:
                                metadata=md, timeout=10)
 
 
-async def _verdict(stack: Stack, campaign_id: str) -> None:
+async def _verdict(stack: ProcessStack, campaign_id: str) -> None:
     await stack.venture.AuthorizeSend(vpb.AuthorizeSendRequest(
         campaign_id=campaign_id, channel=EMAIL, send_id=str(uuid.uuid4())),
         metadata=stack.md, timeout=10)
 
 
-async def lead_changes(stack: Stack, venture_id: str, campaign_id: str, person: Person,
+async def lead_changes(stack: ProcessStack, venture_id: str, campaign_id: str, person: Person,
                        index: int) -> str:
     """A person captured, matched again with a second phone, consented with evidence, then
     (by turns) marked DNC, erased, or updated; returns the lead id."""
@@ -141,7 +141,7 @@ async def lead_changes(stack: Stack, venture_id: str, campaign_id: str, person: 
     return lead_id
 
 
-async def import_people(stack: Stack, venture_id: str, campaign_id: str,
+async def import_people(stack: ProcessStack, venture_id: str, campaign_id: str,
                         persons: list[Person]) -> None:
     """An import stream of the people (rows create or match leads; a summary at the end)."""
     rows = [lpb.ImportLeadsRequest(row_number=index + 1, capture=lpb.LeadCapture(
@@ -163,7 +163,7 @@ async def gather_limited(coroutines, limit: int = 4) -> list:
     return await asyncio.gather(*(one(c) for c in coroutines))
 
 
-async def ensure_venture(stack: Stack, venture_id: str) -> None:
+async def ensure_venture(stack: ProcessStack, venture_id: str) -> None:
     await stack.venture.CreateVenture(vpb.CreateVentureRequest(venture=vpb.Venture(
         id=venture_id, name="Burst venture", timezone="Europe/London",
         owner_contact="owner@acme.example", default_channels=[EMAIL],

@@ -1,5 +1,9 @@
 """A real stack for the gateway's end-to-end tests: `aicmo dev up --ephemeral-ports` in a
-temporary folder, once per session, with every service that can start (port 0 everywhere)."""
+temporary folder, once per session, with every service that can start (port 0 everywhere);
+the CLI beside it, the edge's secret and stubs on the services.
+
+A module marks the services its CLI tests need with ``pytestmark = pytest.mark.needs(...)``;
+the ``aicmo`` fixture skips the test when one of them is not built."""
 
 from __future__ import annotations
 
@@ -8,15 +12,24 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from aicmo.leads.v1 import leads_pb2_grpc
+from aicmo.venture.v1 import venture_pb2_grpc
+from aicmo_common.clients import open_channel
 from aicmo_gateway import devfiles, devstack
+from tests.e2e.gateway.cli_runner import Aicmo, unique
+from tests.support.waiting import process_exited, wait_for_sync
 
 STACK_START_SECONDS = 90
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "needs(*services): the stack services the module's CLI "
+                                       "tests need (the test is skipped when one is not built)")
 
 
 def startable_services() -> list[str]:
@@ -57,14 +70,12 @@ def start_stack(root: Path, parts: list[str], extra_env: dict[str, str]
             [sys.executable, "-m", "aicmo_gateway", "dev", "up", "--ephemeral-ports",
              "--only", ",".join(parts)], cwd=root, env=env, stdout=output,
             stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + STACK_START_SECONDS
-    while not (root / "var" / "dev.env").exists():
-        if process.poll() is not None:
-            pytest.fail(f"dev up exited with {process.returncode}:\n{log.read_text()}")
-        if time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the stack did not start in time:\n{log.read_text()}")
-        time.sleep(0.05)
+    try:
+        wait_for_sync(lambda: (root / "var" / "dev.env").exists(), within=STACK_START_SECONDS,
+                      what="the stack to start", give_up=process_exited(process, "dev up"))
+    except AssertionError as failure:
+        process.kill()
+        pytest.fail(f"{failure}:\n{log.read_text()}")
     return process, log
 
 
@@ -93,3 +104,38 @@ def stack(tmp_path_factory) -> RunningStack:
                            "edge" in state["children"])
     finally:
         stop_stack(process, log)
+
+
+@pytest.fixture
+def aicmo(stack, capsys, monkeypatch, request) -> Aicmo:
+    """The CLI in the stack's folder, once the services the module ``needs`` run."""
+    needs = request.node.get_closest_marker("needs")
+    stack.require(*(needs.args if needs else ()))
+    return Aicmo(stack.root, capsys, monkeypatch)
+
+
+@pytest.fixture
+def campaign(aicmo) -> tuple[str, str]:
+    """A new venture and a DRAFT email campaign of it: (venture id, campaign id)."""
+    venture_id = unique("cli")
+    aicmo.json("venture", "create", venture_id, "--name", "Cli Co", "--channel", "email",
+               "--owner", "owner@cli.test")
+    campaign_id = aicmo.json("campaign", "create", "--venture", venture_id, "--name", "C",
+                             "--channel", "email")["id"]
+    return venture_id, campaign_id
+
+
+@pytest.fixture
+def secret(stack) -> str:
+    stack.require("venture", "leads")
+    return devfiles.read_secrets(stack.root / "var" / devfiles.SECRETS_FILE).token_secret
+
+
+@pytest.fixture
+async def services(stack, secret):
+    token = stack.values["AICMO_TOKEN"]
+    venture = open_channel(stack.values["AICMO_VENTURE_ADDR"], token=token, timeout_seconds=5)
+    leads = open_channel(stack.values["AICMO_LEADS_ADDR"], token=token, timeout_seconds=5)
+    yield venture_pb2_grpc.VentureServiceStub(venture), leads_pb2_grpc.LeadsServiceStub(leads)
+    await venture.close()
+    await leads.close()

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import csv
-import time
 
 import pytest
 
 from tests.e2e.gateway.cli_runner import Aicmo, unique
+from tests.support.waiting import wait_for_sync
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "audit")
 
 
 def wait_for_trail(aicmo: Aicmo, entity_type: str, entity_id: str, action: str) -> list[dict]:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    def trail() -> list[dict] | None:
         entries = aicmo.json("audit", "trail", entity_type, entity_id)
-        if any(e["action"] == action for e in entries):
-            return entries
-        time.sleep(0.1)
-    pytest.fail(f"no {action} in the trail of {entity_type} {entity_id}")
+        return entries if any(e["action"] == action for e in entries) else None
+
+    return wait_for_sync(trail, within=20, every=0.1,
+                         what=f"{action} in the trail of {entity_type} {entity_id}")
 
 
 def test_trail_list_verify_export(aicmo, tmp_path):

@@ -15,11 +15,7 @@ import pytest
 
 from tests.e2e.gateway.cli_runner import Aicmo, unique
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 
 def mail_to(stack, address: str) -> list[bytes]:
@@ -120,14 +116,16 @@ def test_run_dry_run_kill_switch_and_report(stack, aicmo, tmp_path):
     generated = aicmo.json("report", "generate", campaign_id, "--format", "all", "--out",
                            str(out))
     funnel = generated["report"]["funnel"]
-    # The DNC lead is suppressed once per step (contactability is checked before the verdict).
+    # The DNC lead is suppressed once per step (contactability is checked before the verdict):
+    # two suppressed sends, one person not sent to because they opted out.
     assert (funnel["captured"], funnel["sent"], funnel["suppressed"], funnel["dnc"]) \
         == (5, 3, 2, 1)
-    assert funnel["blocked_by_reason"]["lead_dnc"] == 2
+    assert funnel["blocked_by_reason"]["lead_dnc"] == 1
+    assert "lead_suppressed" not in funnel["blocked_by_reason"]
     assert funnel["blocked_by_reason"].get("campaign_kill_switch", 0) >= 1
     assert generated["report"]["audit"]["valid"] is True
     by_utm = {row["key"]: row["first_touch"] for row in generated["report"]["by_utm"]}
-    assert by_utm["ads / - / -"] == 2 and by_utm["news / - / -"] == 2
+    assert by_utm["ads"] == 2 and by_utm["news"] == 2
     html = Path(generated["files"]["html"]).read_text(encoding="utf-8")
     data = json.loads(re.search(r'id="report-data">(.*?)</script>', html, re.S).group(1)
                       .replace("<\\/", "</"))

@@ -7,17 +7,12 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo
 from tests.e2e.gateway.test_cli_distribution import capture, setup_campaign
+
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 LEADS = 12
 LIMIT = 8
-
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
 
 
 def test_dry_run_totals_over_pages_and_existing_sends(stack, aicmo):

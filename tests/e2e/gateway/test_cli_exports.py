@@ -11,27 +11,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo, unique
+from tests.e2e.gateway.cli_runner import unique
+
+pytestmark = pytest.mark.needs("venture", "leads")
 
 FORMULA_NAME = '=HYPERLINK("http://evil.example","click")'
 FORMULA_COMPANY = "@SUM(1+1)"
 PHONE = "+49 30 1234567"
-
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads")
-    return Aicmo(stack.root, capsys, monkeypatch)
-
-
-@pytest.fixture
-def campaign(aicmo) -> tuple[str, str]:
-    venture_id = unique("csv")
-    aicmo.json("venture", "create", venture_id, "--name", "Csv Co", "--channel", "email",
-               "--owner", "owner@csv.test")
-    campaign_id = aicmo.json("campaign", "create", "--venture", venture_id, "--name", "C",
-                             "--channel", "email")["id"]
-    return venture_id, campaign_id
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:

@@ -10,23 +10,8 @@ import re
 import pytest
 
 from aicmo_gateway import lead_rows
-from tests.e2e.gateway.cli_runner import Aicmo, unique
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads")
-    return Aicmo(stack.root, capsys, monkeypatch)
-
-
-@pytest.fixture
-def campaign(aicmo) -> tuple[str, str]:
-    venture_id = unique("imp")
-    aicmo.json("venture", "create", venture_id, "--name", "Import Co", "--channel", "email",
-               "--owner", "owner@import.test")
-    campaign_id = aicmo.json("campaign", "create", "--venture", venture_id, "--name", "C",
-                             "--channel", "email")["id"]
-    return venture_id, campaign_id
+pytestmark = pytest.mark.needs("venture", "leads")
 
 
 def test_no_is_refused_not_read_as_do_not_contact(aicmo, campaign, tmp_path):

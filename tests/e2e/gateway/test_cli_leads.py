@@ -8,23 +8,7 @@ import json
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo, unique
-
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads")
-    return Aicmo(stack.root, capsys, monkeypatch)
-
-
-@pytest.fixture
-def campaign(aicmo) -> tuple[str, str]:
-    venture_id = unique("leads")
-    aicmo.json("venture", "create", venture_id, "--name", "Leads Co", "--channel", "email",
-               "--owner", "owner@leads.test")
-    campaign_id = aicmo.json("campaign", "create", "--venture", venture_id, "--name", "C",
-                             "--channel", "email")["id"]
-    return venture_id, campaign_id
+pytestmark = pytest.mark.needs("venture", "leads")
 
 
 def test_capture_matches_the_same_person_and_names_bad_fields(aicmo, campaign):

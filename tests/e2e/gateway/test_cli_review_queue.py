@@ -5,14 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo
 from tests.e2e.gateway.test_cli_distribution import capture, setup_campaign
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 
 def test_review_queue_and_resolve_refuse_a_send_that_is_not_awaiting_review(stack, aicmo):

@@ -9,11 +9,7 @@ import pytest
 
 from tests.e2e.gateway.cli_runner import Aicmo, unique
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture")
 
 
 def create_venture(aicmo: Aicmo) -> str:

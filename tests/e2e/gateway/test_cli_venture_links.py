@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo, unique
+from tests.e2e.gateway.cli_runner import unique
 
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture")
 
 
 def test_privacy_url_ttl_and_revocation_through_the_cli(aicmo):

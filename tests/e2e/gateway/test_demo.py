@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.gateway.cli_runner import Aicmo
-
-
-@pytest.fixture
-def aicmo(stack, capsys, monkeypatch) -> Aicmo:
-    stack.require("venture", "leads", "distribution", "audit")
-    return Aicmo(stack.root, capsys, monkeypatch)
+pytestmark = pytest.mark.needs("venture", "leads", "distribution", "audit")
 
 
 def test_demo_captures_sends_stops_and_reports(stack, aicmo, tmp_path):

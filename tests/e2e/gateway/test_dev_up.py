@@ -10,7 +10,6 @@ import smtplib
 import stat
 import subprocess
 import sys
-import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -20,22 +19,10 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from aicmo_gateway import devfiles, devstack
+from tests.support.waiting import process_exited, wait_for_sync
 
 START_DEADLINE_SECONDS = 90
 STOP_DEADLINE_SECONDS = 40
-
-
-def wait_for(condition, deadline_seconds: float, what: str, process=None, log=None):
-    deadline = time.monotonic() + deadline_seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        if process is not None and process.poll() is not None:
-            output = log.read_text() if log else ""
-            pytest.fail(f"dev up exited with {process.returncode} before {what}:\n{output}")
-        time.sleep(0.05)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def alive(pid: int) -> bool:
@@ -85,9 +72,9 @@ def send_through_the_stack(folder: Path, env: dict[str, str]) -> None:
                  "stack check", "--text", "delivered through every service")
     assert sent["state"] == "sent"
     mail = folder / "var" / "mail"
-    found = wait_for(lambda: [p for p in mail.glob("*.eml")
-                              if b"reader@example.org" in p.read_bytes()], 10,
-                     "the campaign's message in var/mail")
+    found = wait_for_sync(lambda: [p for p in mail.glob("*.eml")
+                                   if b"reader@example.org" in p.read_bytes()], within=10,
+                          what="the campaign's message in var/mail")
     assert b"delivered through every service" in found[0].read_bytes()
 
 
@@ -101,8 +88,8 @@ def test_dev_up_serves_every_installed_part_and_stops_cleanly_on_sigint(tmp_path
             cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         var = tmp_path / "var"
-        wait_for(lambda: (var / "dev.env").exists(), START_DEADLINE_SECONDS, "var/dev.env",
-                 process, log)
+        wait_for_sync(lambda: (var / "dev.env").exists(), within=START_DEADLINE_SECONDS,
+                      what="var/dev.env", give_up=process_exited(process, "dev up", log))
         values = devfiles.read_env_file(var / "dev.env")
         state = json.loads((var / devstack.STATE_FILE).read_text())
 
@@ -132,7 +119,7 @@ def test_dev_up_serves_every_installed_part_and_stops_cleanly_on_sigint(tmp_path
         with smtplib.SMTP(host, int(port), timeout=10) as smtp:
             smtp.send_message(message)
         stored = var / "mail" / "probe-1@aicmo.test.eml"
-        wait_for(stored.exists, 10, "the message in var/mail")
+        wait_for_sync(stored.exists, within=10, what="the message in var/mail")
         assert b"a message through the local SMTP server" in stored.read_bytes()
 
         if {"venture", "leads", "distribution"} <= expected:
@@ -164,12 +151,13 @@ def test_children_follow_a_dev_up_killed_outright(tmp_path):
             [sys.executable, "-m", "aicmo_gateway", "dev", "up", "--ephemeral-ports", "--only",
              part], cwd=tmp_path, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
-        wait_for(lambda: (tmp_path / "var" / "dev.env").exists(), START_DEADLINE_SECONDS,
-                 "var/dev.env", process, log)
+        wait_for_sync(lambda: (tmp_path / "var" / "dev.env").exists(),
+                      within=START_DEADLINE_SECONDS, what="var/dev.env",
+                      give_up=process_exited(process, "dev up", log))
         state = json.loads((tmp_path / "var" / devstack.STATE_FILE).read_text())
         [child] = [c["pid"] for c in state["children"].values()]
     finally:
         process.kill()  # SIGKILL: no chance to clean up
         process.wait()
-    wait_for(lambda: not alive(child), 30, "the orphaned child to stop")
+    wait_for_sync(lambda: not alive(child), within=30, what="the orphaned child to stop")
     assert processes_in(tmp_path) == []

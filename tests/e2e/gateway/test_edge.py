@@ -10,32 +10,14 @@ import httpx
 import pytest
 from prometheus_client import generate_latest
 
-from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
-from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo.leads.v1 import leads_pb2
+from aicmo.venture.v1 import venture_pb2
 from aicmo_common import unsubscribe
 from aicmo_common.auth import Role, TokenSigner
-from aicmo_common.clients import open_channel
-from aicmo_gateway import devfiles
 from aicmo_gateway.edge.app import CONSENT_TEXT_VERSION
 from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter
 from tests.e2e.gateway.cli_runner import unique
 from tests.e2e.gateway.edge_server import app_for, serving
-
-
-@pytest.fixture
-def secret(stack) -> str:
-    stack.require("venture", "leads")
-    return devfiles.read_secrets(stack.root / "var" / devfiles.SECRETS_FILE).token_secret
-
-
-@pytest.fixture
-async def services(stack, secret):
-    token = stack.values["AICMO_TOKEN"]
-    venture = open_channel(stack.values["AICMO_VENTURE_ADDR"], token=token, timeout_seconds=5)
-    leads = open_channel(stack.values["AICMO_LEADS_ADDR"], token=token, timeout_seconds=5)
-    yield venture_pb2_grpc.VentureServiceStub(venture), leads_pb2_grpc.LeadsServiceStub(leads)
-    await venture.close()
-    await leads.close()
 
 
 @pytest.fixture

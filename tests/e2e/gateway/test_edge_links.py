@@ -13,31 +13,14 @@ import pytest
 from google.protobuf import field_mask_pb2
 from prometheus_client import generate_latest
 
-from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
-from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
+from aicmo.leads.v1 import leads_pb2
+from aicmo.venture.v1 import venture_pb2
 from aicmo_common import unsubscribe
-from aicmo_common.clients import open_channel
-from aicmo_gateway import devfiles
 from tests.e2e.gateway.cli_runner import unique
 from tests.e2e.gateway.edge_server import app_for, serving
+from tests.support.clock import Clock
 
 DAY = 86_400.0
-
-
-@pytest.fixture
-def secret(stack) -> str:
-    stack.require("venture", "leads")
-    return devfiles.read_secrets(stack.root / "var" / devfiles.SECRETS_FILE).token_secret
-
-
-@pytest.fixture
-async def services(stack, secret):
-    token = stack.values["AICMO_TOKEN"]
-    venture = open_channel(stack.values["AICMO_VENTURE_ADDR"], token=token, timeout_seconds=5)
-    leads = open_channel(stack.values["AICMO_LEADS_ADDR"], token=token, timeout_seconds=5)
-    yield venture_pb2_grpc.VentureServiceStub(venture), leads_pb2_grpc.LeadsServiceStub(leads)
-    await venture.close()
-    await leads.close()
 
 
 @pytest.fixture
@@ -74,14 +57,6 @@ async def _update(venture_api, venture_id, paths, **links):
         venture=venture_pb2.Venture(id=venture_id,
                                     unsubscribe_links=venture_pb2.UnsubscribeLinkPolicy(**links)),
         update_mask=field_mask_pb2.FieldMask(paths=paths)))
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_the_form_names_venture_offer_required_fields_and_privacy_policy(
@@ -129,7 +104,7 @@ async def test_unsubscribe_pages_say_from_whom_and_the_masked_address_only(
 async def test_expired_and_revoked_links_are_refused_but_one_click_lasts_60_days(
         stack, secret, services, campaign):
     venture_api, leads_api = services
-    clock = Clock()
+    clock = Clock(time.time())
     old_lead = await _lead(leads_api, campaign, "old@example.com")
     recent_lead = await _lead(leads_api, campaign, "recent@example.com")
     older = unsubscribe.sign(old_lead, campaign.id, secret, issued_at=clock.now - 100 * DAY)

@@ -6,17 +6,9 @@ from __future__ import annotations
 import dataclasses
 
 import httpx
-import pytest
 
-from aicmo_gateway import devfiles
 from aicmo_gateway.edge.app import create_app
 from tests.e2e.gateway.edge_server import edge_config, serving
-
-
-@pytest.fixture
-def secret(stack) -> str:
-    stack.require("venture", "leads")
-    return devfiles.read_secrets(stack.root / "var" / devfiles.SECRETS_FILE).token_secret
 
 
 async def test_two_edges_share_one_limit(stack, secret, database_url):

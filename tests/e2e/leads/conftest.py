@@ -18,24 +18,14 @@ from aicmo_common.errors import ErrorDetails, decode_rpc_error
 from aicmo_leads.bootstrap import Dependencies, create_server
 from aicmo_leads.config import LeadsConfig
 from tests.conftest import TOKEN_SECRET, bearer
+from tests.support.clock import Clock
 
 IDENTITY_KEY = "leads-test-identity-key-" + "k" * 32
 VENTURE = "acme"
 OTHER_VENTURE = "globex"
+START = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
 TABLES = ("leads", "lead_identifiers", "consent_records", "suppression_entries", "touches",
           "lead_merges", "capture_requests", "audit_outbox")
-
-
-class Clock:
-    """A clock the tests move forward; every call also advances it a microsecond, so
-    creation order is strict."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
-
-    def __call__(self) -> dt.datetime:
-        self.now += dt.timedelta(microseconds=1)
-        return self.now
 
 
 @dataclass
@@ -104,7 +94,8 @@ def leads_config(database_url: str, **extra: str) -> LeadsConfig:
 @pytest.fixture
 async def leads(database_url):
     signer = TokenSigner(TOKEN_SECRET)
-    clock = Clock()
+    # Every call advances it a microsecond, so creation order is strict.
+    clock = Clock(START, tick=dt.timedelta(microseconds=1))
     server, port = create_server(leads_config(database_url), Dependencies(clock=clock), port=0)
     await server.start()
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")

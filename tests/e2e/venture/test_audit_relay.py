@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-
 import grpc
 
 from aicmo.audit.v1 import audit_pb2
@@ -15,6 +12,7 @@ from aicmo_venture.config import VentureConfig
 from tests.conftest import TOKEN_SECRET, bearer
 from tests.e2e.audit.running_audit import running_audit
 from tests.e2e.venture.conftest import EMAIL, tokens_for
+from tests.support.waiting import wait_for
 
 
 async def _trail_actions(audit, signer, campaign_id: str) -> list[str]:
@@ -53,11 +51,14 @@ async def test_changes_and_verdicts_reach_the_audit_log(tmp_path, signer):
                     campaign_id=campaign_id, channel=EMAIL, send_id="s-1"),
                     metadata=bearer(tokens.service))
             expected = ["campaign.created", "campaign.started", "verdict.allowed"]
-            deadline = time.monotonic() + 10
-            actions = await _trail_actions(audit, signer, campaign_id)
-            while actions != expected and time.monotonic() < deadline:
-                await asyncio.sleep(0.05)  # polling a condition, bounded by the deadline
-                actions = await _trail_actions(audit, signer, campaign_id)
+            actions: list[str] = []
+
+            async def trail_complete() -> bool:
+                actions[:] = await _trail_actions(audit, signer, campaign_id)
+                return actions == expected
+
+            await wait_for(trail_complete, within=10, every=0.05,
+                           what=f"the trail {expected}")
             assert actions == expected
         finally:
             await server.stop(0)

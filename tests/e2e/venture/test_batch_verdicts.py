@@ -14,12 +14,12 @@ from aicmo.common.v1 import common_pb2
 from aicmo.venture.v1 import venture_pb2 as pb
 from aicmo_common.auth import Principal, Role
 from aicmo_common.db import Database, normalise_url
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_venture.adapters import tables
 from aicmo_venture.adapters.repository import SqlVentureRepository
 from aicmo_venture.domain.verdict import Decision
 from aicmo_venture.service_layer import safety
 from aicmo_venture.service_layer.access import Caller
-from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 from tests.conftest import bearer
 from tests.e2e.venture.conftest import EMAIL, SMS, START, failure
 
@@ -252,7 +252,7 @@ async def test_a_batch_that_loses_a_race_is_retried_whole(service):
         return safety.batch_authorize_send(repo, caller, now, sends)
 
     try:
-        outcomes = await UnitOfWork(replica).write(
+        outcomes = await UnitOfWork(replica, repository=SqlVentureRepository).write(
             racing_batch, Caller(Principal("svc-distribution", Role.SERVICE)), START,
             [safety.SendRequest(first.id, EMAIL, "before"),
              safety.SendRequest(raced.id, EMAIL, "contested"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable
 
 import pytest
@@ -26,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aicmo_common.db import Database
+from tests.support.waiting import wait_for
 
 metadata = MetaData()
 parents = Table("parents", metadata, Column("id", Integer, primary_key=True))
@@ -58,11 +58,7 @@ def _names(database: Database) -> set[str]:
 
 async def _until(condition: Callable[[], bool], what: str) -> None:
     """Waits for ``condition`` with a deadline, yielding to the loop between looks."""
-    deadline = time.monotonic() + DEADLINE
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.001)
+    await wait_for(condition, within=DEADLINE, what=what, every=0.001)
 
 
 class Gate:

@@ -3,10 +3,7 @@ order, no loss while audit is down, no duplicate after a redelivery, shutdown de
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import time
-from collections.abc import Awaitable, Callable
 
 import pytest
 from sqlalchemy import MetaData, select, update
@@ -14,9 +11,17 @@ from sqlalchemy import MetaData, select, update
 from aicmo.audit.v1 import audit_pb2
 from aicmo_common.auth import Role
 from aicmo_common.db import Database
-from aicmo_common.outbox import AuditEvent, OutboxRelay, outbox_table, record
+from aicmo_common.outbox import (
+    AuditEvent,
+    OutboxRelay,
+    emit,
+    event_outbox_table,
+    outbox_table,
+    record,
+)
 from tests.conftest import bearer
 from tests.e2e.audit.running_audit import RunningAudit, running_audit
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -49,14 +54,6 @@ async def _stored_ids(audit: RunningAudit, token: str) -> list[str]:
                                                 metadata=bearer(token)):
         ids.extend(entry.event.id for entry in chunk.entries)
     return ids
-
-
-async def _eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
-    deadline = time.monotonic() + within
-    while not await check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met before the deadline")
-        await asyncio.sleep(0.02)
 
 
 def _relay(database, table, address, token, **options) -> OutboxRelay:
@@ -163,12 +160,12 @@ async def test_background_loop_retries_with_backoff_until_audit_returns(
                 select(table.c.attempts)).scalars().all())
             return min(attempts) >= 3
 
-        await _eventually(retried)
+        await wait_for(retried, within=10, what="three attempts of every event")
         async with running_audit(database_url, port=port) as restarted:
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
             assert len(await _stored_ids(restarted, token)) == 5
     finally:
         await relay.stop()
@@ -189,7 +186,7 @@ async def test_notify_wakes_the_loop_and_stop_delivers_what_is_left(
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
             _record(database, table, _events(2, start=dt.datetime(2025, 4, 1, tzinfo=dt.UTC)))
         finally:
             await relay.stop()
@@ -260,6 +257,62 @@ async def test_notify_from_a_database_thread_wakes_the_loop(outbox, database_url
             async def drained() -> bool:
                 return await relay.pending_count() == 0
 
-            await _eventually(drained)
+            await wait_for(drained, within=10, what="an empty outbox")
         finally:
             await relay.stop()
+
+
+class RecordingDestination:
+    """A peer that takes batches, refuses the rows whose payload says so, and can be down."""
+
+    name = "peer"
+    max_batch = 50
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.down = False
+        self.closed = 0
+
+    async def send(self, rows: list[dict]) -> None:
+        if self.down:
+            raise ConnectionError("peer down")
+        bad = [i for i, row in enumerate(rows) if row["payload"].get("bad")]
+        if bad:
+            raise ValueError(bad)
+        self.batches.append([row["id"] for row in rows])
+
+    def refused(self, error: Exception, size: int) -> set[int]:
+        return set(error.args[0]) if isinstance(error, ValueError) else set()
+
+    async def close(self) -> None:
+        self.closed += 1
+
+
+async def test_an_event_outbox_goes_to_its_own_destination_once_and_in_order(database_url):
+    metadata = MetaData()
+    table = event_outbox_table(metadata, "peer_outbox")
+    database = Database(database_url, workers=2)
+    metadata.create_all(database.engine)
+    base = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
+    try:
+        ids = [f"e{i}" for i in range(5)]
+        database.transact(lambda session: [
+            emit(session, table, "feedback", {"n": i, "bad": i == 2}, event_id=event_id,
+                 occurred_at=base + dt.timedelta(seconds=i))
+            for i, event_id in reversed(list(enumerate(ids)))])
+        peer = RecordingDestination()
+        relay = OutboxRelay(database, table, destination=peer, batch_size=10)
+
+        peer.down = True
+        assert await relay.flush() == 0 and await relay.pending_count() == 5
+        assert peer.closed == 1  # a failed call drops the connection
+
+        peer.down = False
+        assert await relay.flush() == 4
+        assert peer.batches == [["e0", "e1", "e3", "e4"]]  # oldest first, the refused one out
+        assert relay.rejected_ids == {"e2"} and await relay.pending_count() == 1
+        assert await relay.flush() == 0 and len(peer.batches) == 1  # nothing sent twice
+        with pytest.raises(ValueError, match="between 1 and 50"):
+            OutboxRelay(database, table, destination=peer, batch_size=51)
+    finally:
+        database.close()

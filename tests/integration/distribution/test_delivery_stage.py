@@ -12,12 +12,8 @@ import pytest
 from aicmo_common.db import Database
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.bootstrap import MIGRATIONS, VERSION_TABLE
-from aicmo_distribution.service_layer.sending import (
-    ContentNotRecorded,
-    SendPath,
-    SendSettings,
-    reports_content,
-)
+from aicmo_distribution.service_layer.deps import SendSettings
+from aicmo_distribution.service_layer.sending import ContentNotRecorded, SendPath, reports_content
 from tests.integration.distribution.test_claims import NOW, TTL, job
 
 

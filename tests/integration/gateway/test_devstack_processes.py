@@ -12,6 +12,7 @@ import time
 import pytest
 
 from aicmo_gateway import devstack
+from tests.support.waiting import wait_for
 
 
 async def spawn(tmp_path, name: str, code: str) -> devstack.Child:
@@ -27,12 +28,8 @@ async def spawn(tmp_path, name: str, code: str) -> devstack.Child:
 
 
 async def wait_for_log(child: devstack.Child, text: str) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        if text in child.log_path.read_text():
-            return
-        assert time.monotonic() < deadline, f"{text!r} never appeared in the child's log"
-        await asyncio.sleep(0.02)
+    await wait_for(lambda: text in child.log_path.read_text(), within=20,
+                   what=f"{text!r} in the child's log")
 
 
 async def test_a_child_that_dies_while_starting_is_named_with_its_log(tmp_path):

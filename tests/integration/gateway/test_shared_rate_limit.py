@@ -9,21 +9,14 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 from aicmo_gateway.edge.rate_limit import SharedRateLimiter
+from tests.support.clock import Clock
 
 WINDOW = 60.0
 START = 1_800_000_000.0 // WINDOW * WINDOW  # the start of a window
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START + 1
-
-    def __call__(self) -> float:
-        return self.now
-
-
 def test_two_edges_sharing_a_store_never_exceed_the_limit_together(database_url):
-    clock = Clock()
+    clock = Clock(START + 1)
     first = SharedRateLimiter(database_url, 7, WINDOW, clock=clock)
     second = SharedRateLimiter(database_url, 7, WINDOW, clock=clock)
     try:
@@ -42,7 +35,7 @@ def test_two_edges_sharing_a_store_never_exceed_the_limit_together(database_url)
 
 
 async def test_two_edges_through_the_async_path(database_url):
-    clock = Clock()
+    clock = Clock(START + 1)
     edges = [SharedRateLimiter(database_url, 5, WINDOW, clock=clock) for _ in range(2)]
     try:
         decisions = await asyncio.gather(*(edges[i % 2].acquire("k") for i in range(30)))

@@ -10,7 +10,9 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from aicmo_common.access import Caller
 from aicmo_common.actor import Actor
+from aicmo_common.auth import Principal, Role
 from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import capture_store, tables
 from aicmo_leads.adapters.capture_store import CaptureStore
@@ -94,7 +96,7 @@ def test_answers_equal_the_stored_lead_through_creation_matching_consent_and_mer
 
 
 def test_a_capture_of_a_suppressed_identifier_is_dnc_by_suppression(database, settings):
-    caller = consent.Caller(ACTOR, None, "")
+    caller = Caller(Principal(ACTOR.subject, Role(ACTOR.role)))
     database.transact(consent.mark_dnc, consent.DncTarget(
         identifier=Identifier(IdentifierKind.EMAIL, "gone@example.com"), venture_id="acme"),
         SuppressionScope.VENTURE, "asked", caller, settings)

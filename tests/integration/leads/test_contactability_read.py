@@ -11,7 +11,9 @@ import uuid
 import pytest
 
 from aicmo.leads.v1 import leads_pb2 as pb
+from aicmo_common.access import Caller
 from aicmo_common.actor import Actor
+from aicmo_common.auth import Principal, Role
 from aicmo_common.errors import NotFound
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
 from aicmo_leads.adapters.repository import LeadRepository
@@ -25,7 +27,7 @@ from aicmo_leads.service_layer.capture import CaptureCall, capture_lead
 from aicmo_leads.service_layer.unit import visible_lead
 
 ACTOR = Actor("ops@test", "operator")
-CALLER = consent.Caller(ACTOR, None, "")
+CALLER = Caller(Principal(ACTOR.subject, Role(ACTOR.role)))
 EVIDENCE = ConsentEvidence(source="web_form", form_url="https://acme.test/f",
                            consent_time=dt.datetime(2024, 12, 31, tzinfo=dt.UTC))
 

@@ -12,6 +12,7 @@ from aicmo.audit.v1 import audit_pb2
 from aicmo_audit.domain.model import EntryFilter
 from aicmo_audit.entrypoints import messages
 from aicmo_audit.service_layer import read
+from aicmo_common import pages
 from aicmo_common.errors import InvalidArgument
 
 
@@ -106,8 +107,8 @@ def test_page_tokens_round_trip_and_are_bound_to_their_query():
 
 
 def test_page_size_defaults_and_caps():
-    assert read.page_size_of(0) == 50
-    assert read.page_size_of(7) == 7
-    assert read.page_size_of(10_000) == 500
+    assert pages.page_size(0) == 50
+    assert pages.page_size(7) == 7
+    assert pages.page_size(10_000) == 500
     with pytest.raises(InvalidArgument):
-        read.page_size_of(-1)
+        pages.page_size(-1)

@@ -8,14 +8,7 @@ import asyncio
 from aicmo.venture.v1 import venture_pb2 as pb
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
 from aicmo_distribution.domain.sends import BlockReason
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def snapshot(version: int, *, campaigns=(), ventures=(), global_engaged=False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aicmo.distribution.v1 import distribution_pb2 as pb
-from aicmo_distribution.entrypoints.servicer import run_proto
+from aicmo_distribution.entrypoints.mapping import run_proto
 from aicmo_distribution.service_layer.runs import RunView, reported_state
 
 

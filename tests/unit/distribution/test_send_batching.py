@@ -9,7 +9,9 @@ import pytest
 
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, Verdict
 from aicmo_distribution.domain.sends import BlockReason
-from aicmo_distribution.service_layer.sending import StopGate, WriteBatcher
+from aicmo_distribution.service_layer.stop_gate import StopGate
+from aicmo_distribution.service_layer.write_batcher import WriteBatcher
+from tests.support.clock import Clock
 
 
 class Units:
@@ -72,14 +74,6 @@ class Venture:
 def verdict(*reasons: BlockReason) -> Verdict:
     return Verdict(allow=not reasons, reasons=reasons, remaining_quota=0, venture_id="v",
                    consent_required=False, sender=None, next_window_open=None)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_one_look_serves_the_deliveries_that_start_while_it_is_fresh():

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from aicmo_gateway.edge.rate_limit import SlidingWindowRateLimiter
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import Clock
 
 
 def test_limit_per_key_within_the_window_then_recovers():
-    clock = Clock()
+    clock = Clock(1000.0)
     limiter = SlidingWindowRateLimiter(3, 60, clock=clock)
     assert [limiter.allow("1.2.3.4") for _ in range(4)] == [True, True, True, False]
     assert limiter.allow("5.6.7.8") is True  # another client is not affected
@@ -26,7 +19,7 @@ def test_limit_per_key_within_the_window_then_recovers():
 
 
 def test_memory_stays_bounded_under_many_addresses():
-    clock = Clock()
+    clock = Clock(1000.0)
     limiter = SlidingWindowRateLimiter(1, 10, clock=clock, max_keys=100)
     for index in range(100):
         limiter.allow(f"10.0.0.{index}")

@@ -56,6 +56,7 @@ class BlockReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BLOCK_REASON_RETRIES_EXHAUSTED: _ClassVar[BlockReason]
     BLOCK_REASON_RUN_CANCELLED: _ClassVar[BlockReason]
     BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN: _ClassVar[BlockReason]
+    BLOCK_REASON_TEMPLATE_HELD: _ClassVar[BlockReason]
 
 class RunState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -142,6 +143,7 @@ BLOCK_REASON_DELIVERY_FAILED: BlockReason
 BLOCK_REASON_RETRIES_EXHAUSTED: BlockReason
 BLOCK_REASON_RUN_CANCELLED: BlockReason
 BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN: BlockReason
+BLOCK_REASON_TEMPLATE_HELD: BlockReason
 RUN_STATE_UNSPECIFIED: RunState
 RUN_STATE_RUNNING: RunState
 RUN_STATE_WAITING: RunState
@@ -186,7 +188,7 @@ class Message(_message.Message):
     def __init__(self, subject: _Optional[str] = ..., body_text: _Optional[str] = ..., body_html: _Optional[str] = ...) -> None: ...
 
 class Template(_message.Message):
-    __slots__ = ("id", "venture_id", "name", "channel", "message", "variables", "revision", "create_time", "update_time")
+    __slots__ = ("id", "venture_id", "name", "channel", "message", "variables", "revision", "create_time", "update_time", "held", "hold_reason", "hold_time")
     ID_FIELD_NUMBER: _ClassVar[int]
     VENTURE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -196,6 +198,9 @@ class Template(_message.Message):
     REVISION_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    HOLD_REASON_FIELD_NUMBER: _ClassVar[int]
+    HOLD_TIME_FIELD_NUMBER: _ClassVar[int]
     id: str
     venture_id: str
     name: str
@@ -205,7 +210,10 @@ class Template(_message.Message):
     revision: int
     create_time: _timestamp_pb2.Timestamp
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[str] = ..., venture_id: _Optional[str] = ..., name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., variables: _Optional[_Iterable[str]] = ..., revision: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    held: bool
+    hold_reason: str
+    hold_time: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., venture_id: _Optional[str] = ..., name: _Optional[str] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., message: _Optional[_Union[Message, _Mapping]] = ..., variables: _Optional[_Iterable[str]] = ..., revision: _Optional[int] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., held: _Optional[bool] = ..., hold_reason: _Optional[str] = ..., hold_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SendJob(_message.Message):
     __slots__ = ("id", "request_id", "campaign_id", "venture_id", "lead_id", "channel", "step", "template_id", "run_id", "dry_run", "state", "block_reasons", "transient", "detail", "delivery_attempts", "check_attempts", "message_id", "remaining_quota_today", "next_attempt_time", "create_time", "update_time", "sent_time", "resolution_note", "delivery_stage")
@@ -748,3 +756,17 @@ class ListDeliveryEventsResponse(_message.Message):
     events: _containers.RepeatedCompositeFieldContainer[RecordedDeliveryEvent]
     next_page_token: str
     def __init__(self, events: _Optional[_Iterable[_Union[RecordedDeliveryEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ReleaseTemplateRequest(_message.Message):
+    __slots__ = ("template_id", "reason")
+    TEMPLATE_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    template_id: str
+    reason: str
+    def __init__(self, template_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ReleaseTemplateResponse(_message.Message):
+    __slots__ = ("template",)
+    TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    template: Template
+    def __init__(self, template: _Optional[_Union[Template, _Mapping]] = ...) -> None: ...

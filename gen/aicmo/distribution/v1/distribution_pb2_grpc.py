@@ -77,6 +77,11 @@ class DistributionServiceStub:
                 request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateRequest.SerializeToString,
                 response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateResponse.FromString,
                 _registered_method=True)
+        self.ReleaseTemplate = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/ReleaseTemplate',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateResponse.FromString,
+                _registered_method=True)
         self.CreateSend = channel.unary_unary(
                 '/aicmo.distribution.v1.DistributionService/CreateSend',
                 request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.CreateSendRequest.SerializeToString,
@@ -196,6 +201,14 @@ class DistributionServiceServicer:
 
     def PreviewTemplate(self, request, context):
         """Renders a stored template (or an inline message) for one lead without sending anything.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReleaseTemplate(self, request, context):
+        """Releases a template held back for its complaint or unsubscribe rate, with the reason
+        (audited); its sends go out again. A template that is not held is answered as it is.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -333,6 +346,11 @@ def add_DistributionServiceServicer_to_server(servicer, server):
                     servicer.PreviewTemplate,
                     request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateRequest.FromString,
                     response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateResponse.SerializeToString,
+            ),
+            'ReleaseTemplate': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReleaseTemplate,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateResponse.SerializeToString,
             ),
             'CreateSend': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateSend,
@@ -553,6 +571,33 @@ class DistributionService:
             '/aicmo.distribution.v1.DistributionService/PreviewTemplate',
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateRequest.SerializeToString,
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.PreviewTemplateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReleaseTemplate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/ReleaseTemplate',
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ReleaseTemplateResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -9,30 +9,15 @@ from aicmo.audit.v1 import audit_pb2, audit_pb2_grpc
 from aicmo_audit.domain.model import EntryFilter
 from aicmo_audit.entrypoints import messages
 from aicmo_audit.service_layer import append, read, verify
-from aicmo_common.auth import MANAGERS, READERS, Principal, Role, current_principal
+from aicmo_common import pages
+from aicmo_common.access import Caller
+from aicmo_common.auth import MANAGERS, READERS, Role, current_principal
 from aicmo_common.db import Database
-from aicmo_common.errors import FieldErrors, PermissionDenied
+from aicmo_common.errors import FieldErrors
+from aicmo_common.unit_of_work import UnitOfWork
 
 APPENDERS = frozenset({Role.SERVICE, Role.ADMIN})
 CHECKPOINTERS = MANAGERS | {Role.SERVICE}
-
-
-def _unscoped(principal: Principal, action: str) -> None:
-    """Refuses a venture-scoped caller: the chain spans every venture."""
-    if principal.venture is not None:
-        raise PermissionDenied(f"{action} covers every venture; a venture-scoped token may not "
-                               "call it", reason="VENTURE_SCOPE",
-                               metadata={"token_venture": principal.venture})
-
-
-def _scoped_venture(principal: Principal, requested: str) -> str | None:
-    """The venture a read is limited to: the token's when it is scoped (a request naming another
-    venture is refused), else the requested one (None for every venture)."""
-    if principal.venture is not None:
-        if requested:
-            principal.require_venture(requested)
-        return principal.venture
-    return requested or None
 
 
 class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
@@ -40,7 +25,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     def __init__(self, database: Database, *, clock: Callable[[], dt.datetime],
                  checkpoint_every: int, verify_chunk: int = verify.VERIFY_CHUNK) -> None:
-        self._database = database
+        self._database = database  # the streaming reads (verify, export) page it themselves
+        self._uow = UnitOfWork(database)
         self._clock = clock
         self._checkpoint_every = checkpoint_every
         self._verify_chunk = verify_chunk
@@ -53,7 +39,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if principal.venture is not None:
             for event in events:
                 principal.require_venture(event.venture_id)
-        result = await self._database.run(
+        result = await self._uow.write(
             append.append_events, events, recorded_at=self._clock(),
             checkpoint_every=self._checkpoint_every)
         if request.omit_entries:
@@ -67,17 +53,15 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         principal.require(READERS, "ListEvents")
         problems = FieldErrors()
         start, end = _time_range(request, problems)
-        if request.page_size < 0:
-            problems.add("page_size", "must not be negative")
+        size = pages.page_size(request.page_size, errors=problems)
         problems.raise_if_any()
         where = EntryFilter(
-            venture_id=_scoped_venture(principal, request.venture_id),
+            venture_id=Caller(principal).venture_for(request.venture_id) or None,
             actor=request.actor or None, action=request.action or None,
             entity_type=request.entity_type or None, entity_id=request.entity_id or None,
             service=request.service or None, start_time=start, end_time=end)
-        entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=read.page_size_of(request.page_size),
-            page_token=request.page_token)
+        entries, token = await self._uow.read(
+            read.list_entries, where, page_size=size, page_token=request.page_token)
         return audit_pb2.ListEventsResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
             next_page_token=token)
@@ -90,14 +74,13 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             problems.add("entity_type", "is required")
         if not request.entity_id:
             problems.add("entity_id", "is required")
-        if request.page_size < 0:
-            problems.add("page_size", "must not be negative")
+        size = pages.page_size(request.page_size, errors=problems)
         problems.raise_if_any()
         where = EntryFilter(venture_id=principal.venture, entity_type=request.entity_type,
                             entity_id=request.entity_id)
-        entries, token = await self._database.run_read(
-            read.list_entries, where, page_size=read.page_size_of(request.page_size),
-            page_token=request.page_token, query="trail")
+        entries, token = await self._uow.read(
+            read.list_entries, where, page_size=size, page_token=request.page_token,
+            query="trail")
         return audit_pb2.GetTrailResponse(
             entries=[messages.entry_to_proto(entry) for entry in entries],
             next_page_token=token)
@@ -105,7 +88,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
     async def VerifyChain(self, request, context):
         principal = current_principal()
         principal.require(READERS, "VerifyChain")
-        _unscoped(principal, "VerifyChain")
+        Caller(principal).require_unscoped("VerifyChain")
         problems = FieldErrors()
         if request.start_sequence < 0:
             problems.add("start_sequence", "must not be negative")
@@ -131,16 +114,16 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
     async def CreateCheckpoint(self, request, context):
         principal = current_principal()
         principal.require(CHECKPOINTERS, "CreateCheckpoint")
-        _unscoped(principal, "CreateCheckpoint")
-        checkpoint = await self._database.run(append.create_checkpoint, now=self._clock(),
+        Caller(principal).require_unscoped("CreateCheckpoint")
+        checkpoint = await self._uow.write(append.create_checkpoint, now=self._clock(),
                                               actor=principal.actor)
         return audit_pb2.CreateCheckpointResponse(
             checkpoint=messages.checkpoint_to_proto(checkpoint))
 
     async def ListCheckpoints(self, request, context):
         current_principal().require(READERS, "ListCheckpoints")
-        checkpoints, token = await self._database.run_read(
-            read.list_checkpoints, page_size=read.page_size_of(request.page_size),
+        checkpoints, token = await self._uow.read(
+            read.list_checkpoints, page_size=pages.page_size(request.page_size),
             page_token=request.page_token)
         return audit_pb2.ListCheckpointsResponse(
             checkpoints=[messages.checkpoint_to_proto(c) for c in checkpoints],
@@ -157,7 +140,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             problems.add("end_sequence", "must not be negative")
         problems.raise_if_any()
         where = EntryFilter(
-            venture_id=_scoped_venture(principal, request.venture_id),
+            venture_id=Caller(principal).venture_for(request.venture_id) or None,
             start_time=start, end_time=end,
             start_sequence=request.start_sequence or None,
             end_sequence=request.end_sequence or None)

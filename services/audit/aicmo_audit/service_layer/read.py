@@ -2,66 +2,36 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import dataclasses
-import datetime as dt
-import hashlib
-import json
 from collections.abc import AsyncIterator
 
 from sqlalchemy.orm import Session
 
 from aicmo_audit.adapters.repository import LogRepository
-from aicmo_audit.domain.chain import canonical_json, format_time
 from aicmo_audit.domain.model import Checkpoint, Entry, EntryFilter
+from aicmo_common import pages
 from aicmo_common.db import Database
-from aicmo_common.errors import FieldViolation, InvalidArgument
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 EXPORT_CHUNK = 500
 
 
-def page_size_of(requested: int) -> int:
-    """The page size to use: the default for 0, at most MAX_PAGE_SIZE."""
-    if requested < 0:
-        raise InvalidArgument([FieldViolation("page_size", "must not be negative")])
-    return min(requested or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-
-def _fingerprint(query: str, where: EntryFilter | None) -> str:
-    """Binds a token to its query, so a token is never applied to other filters."""
-    values = {} if where is None else {
-        key: format_time(value) if isinstance(value, dt.datetime) else value
-        for key, value in dataclasses.asdict(where).items()}
-    digest = hashlib.sha256(canonical_json({"q": query, "w": values}).encode()).hexdigest()
-    return digest[:16]
+def _filters(query: str, where: EntryFilter | None) -> dict[str, object]:
+    """What a token is bound to: its query and filters, so it is never applied to others."""
+    return {"q": query, "w": {} if where is None else dataclasses.asdict(where)}
 
 
 def encode_page_token(query: str, where: EntryFilter | None, position: int) -> str:
     """An opaque token: where the next page starts, bound to the query that made it."""
-    payload = json.dumps({"p": position, "f": _fingerprint(query, where)},
-                         separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+    return pages.encode(position, _filters(query, where))
 
 
 def decode_page_token(token: str, query: str, where: EntryFilter | None) -> int | None:
     """The position a token names, None for no token; INVALID_ARGUMENT for a token that is
     malformed or was made for another query."""
-    if not token:
-        return None
-    try:
-        payload = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        position = payload["p"]
-        fingerprint = payload["f"]
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        raise InvalidArgument([FieldViolation("page_token", "is not a token this service "
-                                                            "issued")]) from None
-    if not isinstance(position, int) or position < 0 or \
-            fingerprint != _fingerprint(query, where):
-        raise InvalidArgument([FieldViolation(
-            "page_token", "was issued for a different query; repeat the same filters")])
+    position = pages.decode(token, _filters(query, where))
+    if position is not None and (not isinstance(position, int) or isinstance(position, bool)
+                                 or position < 0):
+        raise pages.bad_token()
     return position
 
 

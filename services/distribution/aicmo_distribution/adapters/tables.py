@@ -15,7 +15,7 @@ from sqlalchemy import (
     Text,
 )
 
-from aicmo_common.outbox import outbox_table
+from aicmo_common.outbox import event_outbox_table, outbox_table
 
 metadata = MetaData()
 
@@ -35,6 +35,11 @@ templates = Table(
     Column("request_hash", String(64), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Held back for its complaint or unsubscribe rate (feedback.holds); NULL: sending.
+    Column("held_at", DateTime(timezone=True), nullable=True),
+    Column("hold_reason", Text, nullable=False, default=""),
+    # Deliveries before this (the last release) no longer count toward a hold.
+    Column("hold_window_start", DateTime(timezone=True), nullable=True),
     Index("ix_templates_venture", "venture_id", "created_at"),
 )
 
@@ -87,6 +92,8 @@ send_jobs = Table(
     Index("ix_send_jobs_campaign", "campaign_id", "updated_at"),
     Index("ix_send_jobs_created", "created_at", "id"),
     Index("ix_send_jobs_lead", "lead_id"),
+    # A template's most recent deliveries (feedback.holds).
+    Index("ix_send_jobs_template_sent", "template_id", "sent_at"),
 )
 
 runs = Table(
@@ -120,4 +127,32 @@ runs = Table(
     Index("ix_runs_campaign", "campaign_id", "created_at"),
 )
 
+# What happened to sent messages (bounces, complaints, replies, ...), one row per event id.
+# An event no send matches is kept with send_id NULL, apart, for review.
+delivery_events = Table(
+    "delivery_events",
+    metadata,
+    Column("event_id", String(200), primary_key=True),
+    Column("send_id", String(36), nullable=True),
+    Column("campaign_id", String(64), nullable=False, default=""),
+    Column("venture_id", String(64), nullable=False, default=""),
+    Column("lead_id", String(64), nullable=False, default=""),
+    Column("template_id", String(36), nullable=False, default=""),
+    Column("kind", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("message_id", String(300), nullable=False, default=""),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("status_code", String(16), nullable=False, default=""),
+    Column("diagnostic", Text, nullable=False, default=""),
+    Column("evidence_sha256", String(64), nullable=False, default=""),
+    Column("feedback_type", String(64), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Index("ix_delivery_events_campaign", "campaign_id", "recorded_at", "event_id"),
+    Index("ix_delivery_events_send", "send_id", "recorded_at"),
+    Index("ix_delivery_events_lead", "lead_id", "kind"),
+)
+
 audit_outbox = outbox_table(metadata)
+# Feedback about people for leads (ApplyFeedback), delivered by the same relay as audit's.
+feedback_outbox = event_outbox_table(metadata, "feedback_outbox")

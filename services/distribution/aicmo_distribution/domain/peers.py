@@ -1,12 +1,17 @@
-"""What distribution learns from venture and leads, in its own terms (no protos here)."""
+"""What distribution learns from venture and leads, in its own terms (no protos here): their
+answers' value types and the two ports (``VenturePeer``, ``LeadsPeer``) that
+``adapters.peers`` implements over gRPC and unit tests implement with fakes."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from aicmo_distribution.domain.sends import BlockReason
+
+T = TypeVar("T")
 
 
 class DependencyFailure(Exception):
@@ -82,3 +87,58 @@ class LeadPage:
 
     lead_ids: list[str]
     next_page_token: str
+
+
+class VenturePeer(Protocol):
+    """What distribution asks venture. Every method raises ``DependencyFailure`` when venture
+    gives no usable answer, and those marked so raise ``PeerNotFound``."""
+
+    async def campaign(self, campaign_id: str) -> CampaignFacts:
+        """The campaign (PeerNotFound when it does not exist)."""
+
+    async def venture(self, venture_id: str) -> VentureFacts:
+        """The venture (PeerNotFound when it does not exist)."""
+
+    async def authorize(self, campaign_id: str, channel: str, send_key: str) -> Verdict:
+        """The safety verdict for one send, reserving a unit of today's quota on ALLOW; the
+        same key always gets the same verdict (PeerNotFound for an unknown campaign)."""
+
+    async def authorize_many(self, sends: list[tuple[str, str, str]]
+                             ) -> list[Verdict | PeerNotFound | DependencyFailure]:
+        """``authorize`` for (campaign, channel, send key) triples in one call, in order: each
+        item's verdict or the failure its own call would have raised."""
+
+    async def check(self, campaign_id: str, channel: str) -> Verdict:
+        """The read-only verdict, reserving nothing (PeerNotFound for an unknown campaign)."""
+
+    async def pause(self, campaign_id: str, reason: str, request_id: str) -> None:
+        """Pauses the campaign (auto-pause)."""
+
+
+class LeadsPeer(Protocol):
+    """What distribution asks leads; failures as for ``VenturePeer``."""
+
+    async def contactability(self, lead_id: str, channel: str, consent_required: bool
+                             ) -> Contactability:
+        """Whether the lead may be contacted on the channel (PeerNotFound: no such lead)."""
+
+    async def contactabilities(self, checks: list[tuple[str, str, bool]]
+                               ) -> list[Contactability | PeerNotFound | DependencyFailure]:
+        """``contactability`` for (lead, channel, consent required) triples in one call."""
+
+    async def lead(self, lead_id: str) -> dict[str, object]:
+        """A lead's template fields and venture, for previews (PeerNotFound: no such lead)."""
+
+    async def campaign_leads(self, campaign_id: str, venture_id: str, *, consented_only: bool,
+                             source_channel: str, page_token: str, page_size: int = 200
+                             ) -> LeadPage:
+        """One page of the ids of a campaign's active leads."""
+
+
+async def answer_of(call: Awaitable[T]) -> T | PeerNotFound | DependencyFailure:
+    """A question to venture or leads, its failure as a value: the decisions
+    (``domain.decision``) take either."""
+    try:
+        return await call
+    except (PeerNotFound, DependencyFailure) as failure:
+        return failure

@@ -73,6 +73,7 @@ class BlockReason(enum.StrEnum):
     RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED"
     RUN_CANCELLED = "RUN_CANCELLED"
     DELIVERY_OUTCOME_UNKNOWN = "DELIVERY_OUTCOME_UNKNOWN"
+    TEMPLATE_HELD = "TEMPLATE_HELD"
 
 
 CHANNELS = ("EMAIL", "LINKEDIN", "SMS", "WEBHOOK")
@@ -95,7 +96,7 @@ RUN_HALTING_REASONS = frozenset({
     BlockReason.CAMPAIGN_NOT_RUNNING, BlockReason.CAMPAIGN_KILL_SWITCH,
     BlockReason.VENTURE_KILL_SWITCH, BlockReason.GLOBAL_KILL_SWITCH,
     BlockReason.VENTURE_INACTIVE, BlockReason.CHANNEL_NOT_ALLOWED,
-    BlockReason.CAMPAIGN_NOT_FOUND,
+    BlockReason.CAMPAIGN_NOT_FOUND, BlockReason.TEMPLATE_HELD,
 })
 # Verdict reasons an operator can lift (resume, release a switch): a later retry may succeed.
 REVERSIBLE_REASONS = RUN_HALTING_REASONS - {BlockReason.CAMPAIGN_NOT_FOUND}
@@ -127,6 +128,58 @@ def sorted_reasons(reasons: Iterable[BlockReason | str]) -> list[BlockReason]:
     """Reasons once each, in the enum's order (stable answers, comparable in tests)."""
     order = {reason: index for index, reason in enumerate(BlockReason)}
     return sorted({BlockReason(r) for r in reasons}, key=order.__getitem__)
+
+
+@dataclass(frozen=True)
+class SendJob:
+    """One send as recorded: what goes to whom on which channel, and where it stands. Built by
+    the repository from its row; a change is written as column values and read back as a new
+    SendJob."""
+
+    id: str
+    request_id: str | None
+    request_hash: str
+    # (campaign, lead, step) as one value (``dedupe_key``); None for a dry run.
+    dedupe_key: str | None
+    campaign_id: str
+    venture_id: str
+    lead_id: str
+    channel: str
+    step: int
+    template_id: str | None
+    inline_subject: str | None
+    inline_body_text: str | None
+    inline_body_html: str | None
+    run_id: str | None
+    dry_run: bool
+    state: SendState
+    block_reasons: tuple[BlockReason, ...]
+    transient: bool
+    detail: str
+    delivery_attempts: int
+    check_attempts: int
+    # Which AuthorizeSend key is current (see ``verdict_key``).
+    verdict_sequence: int
+    message_id: str
+    remaining_quota: int
+    next_attempt_at: dt.datetime | None
+    # The claim: which replica works on the send, until when.
+    claimed_by: str | None
+    claim_expires_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    updated_day: str
+    sent_at: dt.datetime | None
+    resolution_note: str
+    delivery_stage: DeliveryStage | None = None
+
+    @property
+    def in_run(self) -> bool:
+        return self.run_id is not None
+
+    @property
+    def final(self) -> bool:
+        return self.state in FINAL_STATES
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ refused at save time by walking the parsed template, not discovered at send time
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 from collections.abc import Mapping
@@ -49,6 +50,32 @@ class MessageContent:
     subject: str = ""
     body_text: str = ""
     body_html: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A saved message template of a venture, for one channel."""
+
+    id: str
+    venture_id: str
+    name: str
+    channel: str
+    message: MessageContent
+    # The variables the message uses (checked when it was saved).
+    variables: tuple[str, ...]
+    revision: int
+    request_id: str | None
+    request_hash: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    # Held back for its complaint or unsubscribe rate (feedback.holds): when, and why.
+    held_at: dt.datetime | None = None
+    hold_reason: str = ""
+
+    @property
+    def hold(self) -> str:
+        """Why the template is held back from sends ("" when it is not)."""
+        return (self.hold_reason or "held") if self.held_at is not None else ""
 
 
 class _Attributes(dict):
@@ -209,3 +236,22 @@ def with_footer(rendered: MessageContent, *, unsubscribe_url: str, postal_addres
         body_html = (body_html[:closing] + block + body_html[closing:] if closing >= 0
                      else body_html + block)
     return MessageContent(rendered.subject, body_text, body_html)
+
+
+def render_message(content: MessageContent, *, channel: str, lead: Mapping[str, object],
+                   campaign_id: str, step: int, venture_id: str, venture_name: str, sender,
+                   unsubscribe_url: str) -> MessageContent:
+    """Renders content as it is sent (an email gets its footer). ``sender`` is the venture's
+    sender identity (``from_name``, ``from_address``, ``postal_address``); one message uses
+    one unsubscribe link (header, body, footer), since a link carries its issue time."""
+    context = RenderContext(
+        lead=lead,
+        venture={"id": venture_id, "name": venture_name, "from_name": sender.from_name,
+                 "from_address": sender.from_address, "postal_address": sender.postal_address},
+        campaign={"id": campaign_id, "step": step},
+        unsubscribe_url=unsubscribe_url, postal_address=sender.postal_address)
+    rendered = render(content, context)
+    if channel == "EMAIL":
+        rendered = with_footer(rendered, unsubscribe_url=unsubscribe_url,
+                               postal_address=sender.postal_address)
+    return rendered

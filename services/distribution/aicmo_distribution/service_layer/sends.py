@@ -21,11 +21,13 @@ from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.peers import CampaignFacts, DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import (
     CHANNELS,
-    FINAL_STATES,
+    SendJob,
     SendState,
     dedupe_key,
     request_fingerprint,
 )
+from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
 
 WRITERS = MANAGERS | {Role.SERVICE}
@@ -117,36 +119,37 @@ def validate_send(request: SendRequest) -> int:
     return request.step or 1
 
 
-async def create_send(path: SendPath, request: SendRequest, principal: Principal
-                      ) -> tuple[dict, bool]:
+async def create_send(deps: Deps, path: SendPath, request: SendRequest, principal: Principal
+                      ) -> tuple[SendJob | None, bool]:
     principal.require(WRITERS, "CreateSend")
     step = validate_send(request)
     request = SendRequest(**{**request.__dict__, "step": step})
     fingerprint = request.fingerprint()
     key = None if request.dry_run else dedupe_key(request.campaign_id, request.lead_id, step)
 
-    def read(session) -> tuple[dict | None, dict | None, dict | None]:
+    def read(session) -> tuple[Template | None, SendJob | None, SendJob | None]:
         # One read transaction (one hand-off to a database thread) for everything the checks
         # below need; a job recorded after this read is caught by the insert's conflict.
         found = (repo.get_template(session, request.template_id) if request.template_id
                  else None)
-        return (found, *repo.send_by_request_or_dedupe(session, request.request_id, key))
+        by_request, by_key = repo.send_by_request_or_dedupe(session, request.request_id, key)
+        return repo.as_template(found), repo.as_send_job(by_request), repo.as_send_job(by_key)
 
-    template, existing, first = await path.db.run_read(read)
+    template, existing, first = await deps.db.run_read(read)
     if request.template_id:
-        if template is None or not principal.may_see(template["venture_id"]):
+        if template is None or not principal.may_see(template.venture_id):
             raise NotFound(f"template {request.template_id} does not exist")
-        if template["channel"] != request.channel:
+        if template.channel != request.channel:
             raise InvalidArgument([_violation("channel",
                                               f"must be the template's channel "
-                                              f"({template['channel']})")])
+                                              f"({template.channel})")])
 
     if existing is not None:
         return await _replay(path, existing, fingerprint, principal, by_request=True), True
 
     campaign: CampaignFacts | None = None
     try:
-        campaign = await path.venture.campaign(request.campaign_id)
+        campaign = await deps.venture.campaign(request.campaign_id)
     except PeerNotFound:
         raise NotFound(f"campaign {request.campaign_id} does not exist") from None
     except DependencyFailure as failure:
@@ -157,14 +160,14 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     if campaign is not None:
         if not principal.may_see(campaign.venture_id):
             raise NotFound(f"campaign {request.campaign_id} does not exist")
-        if template is not None and template["venture_id"] != campaign.venture_id:
+        if template is not None and template.venture_id != campaign.venture_id:
             raise InvalidArgument([_violation("template_id",
                                               "belongs to another venture than the campaign")])
 
     if first is not None:
         return await _replay(path, first, None, principal, by_request=False), True
 
-    now = path.clock()
+    now = deps.clock()
     send_id = str(uuid.uuid4())
     message = request.message
     values = {
@@ -180,13 +183,13 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
         "delivery_attempts": 0, "check_attempts": 1, "verdict_sequence": 0, "message_id": "",
         "remaining_quota": 0, "next_attempt_at": None,
         # Claimed from the start: the worker must not pick up a send this call is driving.
-        "claimed_by": path.replica, "claim_expires_at": now + path.claim_ttl,
+        "claimed_by": deps.replica, "claim_expires_at": now + deps.settings.claim_ttl,
         "created_at": now, "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
         "resolution_note": "",
     }
 
-    def insert(session) -> dict | None:
-        inserted = repo.insert_send(session, values)
+    def insert(session) -> SendJob | None:
+        inserted = repo.as_send_job(repo.insert_send(session, values))
         if inserted is None:
             return None
         repo.audit(session, action="send.created", entity_type="send", entity_id=send_id,
@@ -198,13 +201,15 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
                    now=now)
         return inserted
 
-    job = await path.db.run(insert)
+    job = await deps.db.run(insert)
     if job is None:
         # Another call took the request id or the (campaign, lead, step) just now.
-        raced = await path.db.run_read(repo.send_by_request, request.request_id)
+        raced = repo.as_send_job(await deps.db.run_read(repo.send_by_request,
+                                                        request.request_id))
         if raced is not None:
             return await _replay(path, raced, fingerprint, principal, by_request=True), True
-        first = await path.db.run_read(repo.send_by_dedupe, key) if key else None
+        first = repo.as_send_job(await deps.db.run_read(repo.send_by_dedupe, key)
+                                 if key else None)
         if first is None:
             # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
             raise Aborted("the send could not be recorded; retry", reason="ABORTED")
@@ -213,36 +218,37 @@ async def create_send(path: SendPath, request: SendRequest, principal: Principal
     return await path.drive_claimed(job, template=template), False
 
 
-async def _replay(path: SendPath, job: dict, fingerprint: str | None, principal: Principal, *,
-                  by_request: bool) -> dict:
-    if by_request and fingerprint is not None and job["request_hash"] != fingerprint:
+async def _replay(path: SendPath, job: SendJob, fingerprint: str | None,
+                  principal: Principal, *, by_request: bool) -> SendJob | None:
+    if by_request and fingerprint is not None and job.request_hash != fingerprint:
         raise FailedPrecondition("this request_id was used for a different send",
                                  reason="REQUEST_ID_REUSED",
-                                 metadata={"send_id": job["id"]})
-    if job["venture_id"] and not principal.may_see(job["venture_id"]):
+                                 metadata={"send_id": job.id})
+    if job.venture_id and not principal.may_see(job.venture_id):
         raise NotFound("send does not exist")
-    if job["state"] in {str(s) for s in FINAL_STATES} or job["dry_run"]:
+    if job.final or job.dry_run:
         return job
     # Not final (transiently blocked, deferred, retrying, queued): a retry runs the path again;
     # the claim makes sure only one pass runs at a time and SENDING is never repeated.
-    return await path.drive_existing(job["id"])
+    return await path.drive_existing(job.id)
 
 
 def _violation(field_name: str, description: str) -> FieldViolation:
     return FieldViolation(field_name, description)
 
 
-async def get_send(path: SendPath, send_id: str, principal: Principal) -> dict:
-    job = await path.db.run_read(repo.get_send, send_id) if send_id else None
-    if job is None or not principal.may_see(job["venture_id"]) or (
-            principal.venture is not None and not job["venture_id"]):
+async def get_send(deps: Deps, send_id: str, principal: Principal) -> SendJob:
+    job = repo.as_send_job(await deps.db.run_read(repo.get_send, send_id) if send_id
+                           else None)
+    if job is None or not principal.may_see(job.venture_id) or (
+            principal.venture is not None and not job.venture_id):
         raise NotFound(f"send {send_id} does not exist")
     return job
 
 
-async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, lead_id: str,
+async def list_sends(deps: Deps, *, principal: Principal, campaign_id: str, lead_id: str,
                      state: str | None, channel: str | None, run_id: str, size: int,
-                     token: str) -> tuple[list[dict], str]:
+                     token: str) -> tuple[list[SendJob], str]:
     errors = FieldErrors()
     limit = page_size(size, errors)
     after = page_position(token, errors)
@@ -251,13 +257,14 @@ async def list_sends(path: SendPath, *, principal: Principal, campaign_id: str, 
                "channel": channel, "run_id": run_id}
     if principal.venture is not None:
         filters["venture_id"] = principal.venture
-    rows = await path.db.run_read(repo.list_sends, filters=filters, after=after,
+    rows = await deps.db.run_read(repo.list_sends, filters=filters, after=after,
                                   limit=limit + 1)
-    return page_of(rows, limit)
+    rows, token = page_of(rows, limit)
+    return repo.as_send_jobs(rows), token
 
 
-async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: str,
-                          principal: Principal) -> dict:
+async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
+                          principal: Principal) -> SendJob:
     principal.require(MANAGERS, "ResolveUnknownOutcome")
     errors = FieldErrors()
     check_id(errors, "send_id", send_id)
@@ -268,11 +275,11 @@ async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: s
     elif len(note) > 1000:
         errors.add("note", "must be at most 1000 characters")
     errors.raise_if_any()
-    job = await get_send(path, send_id, principal)
-    now = path.clock()
+    job = await get_send(deps, send_id, principal)
+    now = deps.clock()
 
-    def settle(session) -> dict | None:
-        settled = repo.settle_unknown(session, job["id"], dict(
+    def settle(session) -> SendJob | None:
+        settled = repo.settle_unknown(session, job.id, dict(
                     state=outcome, transient=False,
                     block_reasons="" if outcome == "SENT" else "DELIVERY_OUTCOME_UNKNOWN",
                     detail=f"settled as {outcome} after review",
@@ -281,31 +288,31 @@ async def resolve_unknown(path: SendPath, *, send_id: str, outcome: str, note: s
                     updated_at=now, updated_day=repo.day_of(now)))
         if not settled:
             return None
-        repo.audit(session, action="send.resolved", entity_type="send", entity_id=job["id"],
-                   actor=principal.actor, venture_id=job["venture_id"],
-                   context={"outcome": outcome, "campaign_id": job["campaign_id"],
-                            "lead_id": job["lead_id"]}, now=now)
-        if job["run_id"] and repo.complete_reviewed_run(session, job["run_id"], now):
+        repo.audit(session, action="send.resolved", entity_type="send", entity_id=job.id,
+                   actor=principal.actor, venture_id=job.venture_id,
+                   context={"outcome": outcome, "campaign_id": job.campaign_id,
+                            "lead_id": job.lead_id}, now=now)
+        if job.run_id and repo.complete_reviewed_run(session, job.run_id, now):
             repo.audit(session, action="run.completed", entity_type="run",
-                       entity_id=job["run_id"], actor=principal.actor,
-                       venture_id=job["venture_id"], context={"after_review": job["id"]},
+                       entity_id=job.run_id, actor=principal.actor,
+                       venture_id=job.venture_id, context={"after_review": job.id},
                        now=now)
-        return repo.get_send(session, job["id"])
+        return repo.as_send_job(repo.get_send(session, job.id))
 
-    settled = await path.db.run(settle)
+    settled = await deps.db.run(settle)
     if settled is None:
         raise FailedPrecondition(f"send {send_id} is not in UNKNOWN_OUTCOME",
                                  reason="INVALID_TRANSITION")
     return settled
 
 
-async def count_sends(path: SendPath, *, campaign_id: str, since: dt.datetime | None,
+async def count_sends(deps: Deps, *, campaign_id: str, since: dt.datetime | None,
                       include_dry_run: bool, principal: Principal
                       ) -> tuple[int, int, list[tuple[str, str, str, int]]]:
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
     errors.raise_if_any()
-    buckets = await path.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
+    buckets = await deps.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
                                      include_dry_run=include_dry_run,
                                      venture_id=principal.venture)
     total = sum(n for *_, n in buckets)

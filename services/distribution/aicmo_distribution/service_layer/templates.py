@@ -11,7 +11,8 @@ from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
-from aicmo_distribution.service_layer.sending import SendPath
+from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sends import check_id, page_of, page_position, page_size
 
 UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
@@ -39,9 +40,9 @@ def _raise(errors: FieldErrors, unknown: bool) -> None:
     errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if unknown else None)
 
 
-async def create_template(path: SendPath, *, venture_id: str, name: str, channel: str,
+async def create_template(deps: Deps, *, venture_id: str, name: str, channel: str,
                           content: tpl.MessageContent, request_id: str,
-                          principal: Principal) -> dict:
+                          principal: Principal) -> Template:
     principal.require(MANAGERS, "CreateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.venture_id", venture_id)
@@ -53,10 +54,11 @@ async def create_template(path: SendPath, *, venture_id: str, name: str, channel
     fingerprint = request_fingerprint({"venture": venture_id, "name": name, "channel": channel,
                                        "content": content.__dict__})
     if request_id:
-        existing = await path.db.run_read(repo.template_by_request, request_id)
+        existing = repo.as_template(await deps.db.run_read(repo.template_by_request,
+                                                           request_id))
         if existing is not None:
             return _same(existing, fingerprint)
-    now = path.clock()
+    now = deps.clock()
     template_id = str(uuid.uuid4())
     values = {"id": template_id, "venture_id": venture_id, "name": name.strip(),
               "channel": channel, "subject": content.subject, "body_text": content.body_text,
@@ -64,37 +66,39 @@ async def create_template(path: SendPath, *, venture_id: str, name: str, channel
               "request_id": request_id or None, "request_hash": fingerprint,
               "created_at": now, "updated_at": now}
 
-    def insert(session) -> dict | None:
+    def insert(session) -> Template | None:
         if not repo.insert_template(session, values):
             return None
         repo.audit(session, action="template.created", entity_type="template",
                    entity_id=template_id, actor=principal.actor, venture_id=venture_id,
                    request_id=request_id,
                    context={"channel": channel, "variables": variables}, now=now)
-        return repo.get_template(session, template_id)
+        return repo.as_template(repo.get_template(session, template_id))
 
-    created = await path.db.run(insert)
+    created = await deps.db.run(insert)
     if created is None:
-        return _same(await path.db.run_read(repo.template_by_request, request_id), fingerprint)
+        raced = repo.as_template(await deps.db.run_read(repo.template_by_request, request_id))
+        return _same(raced, fingerprint)
     return created
 
 
-def _same(existing: dict, fingerprint: str) -> dict:
-    if existing["request_hash"] != fingerprint:
+def _same(existing: Template, fingerprint: str) -> Template:
+    if existing.request_hash != fingerprint:
         raise FailedPrecondition("this request_id was used for a different template",
                                  reason="REQUEST_ID_REUSED")
     return existing
 
 
-async def get_template(path: SendPath, template_id: str, principal: Principal) -> dict:
-    template = await path.db.run_read(repo.get_template, template_id) if template_id else None
-    if template is None or not principal.may_see(template["venture_id"]):
+async def get_template(deps: Deps, template_id: str, principal: Principal) -> Template:
+    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id)
+                                if template_id else None)
+    if template is None or not principal.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
     return template
 
 
-async def list_templates(path: SendPath, *, venture_id: str, channel: str | None, size: int,
-                         token: str, principal: Principal) -> tuple[list[dict], str]:
+async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, size: int,
+                         token: str, principal: Principal) -> tuple[list[Template], str]:
     errors = FieldErrors()
     limit = page_size(size, errors)
     after = page_position(token, errors)
@@ -103,14 +107,15 @@ async def list_templates(path: SendPath, *, venture_id: str, channel: str | None
         if venture_id and venture_id != principal.venture:
             return [], ""
         venture_id = principal.venture
-    rows = await path.db.run_read(repo.list_templates, venture_id=venture_id or None,
+    rows = await deps.db.run_read(repo.list_templates, venture_id=venture_id or None,
                                   channel=channel, after=after, limit=limit + 1)
-    return page_of(rows, limit)
+    rows, token = page_of(rows, limit)
+    return [repo.as_template(row) for row in rows], token
 
 
-async def update_template(path: SendPath, *, template_id: str, name: str,
+async def update_template(deps: Deps, *, template_id: str, name: str,
                           content: tpl.MessageContent, mask: Sequence[str],
-                          principal: Principal) -> dict:
+                          principal: Principal) -> Template:
     principal.require(MANAGERS, "UpdateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.id", template_id)
@@ -121,33 +126,34 @@ async def update_template(path: SendPath, *, template_id: str, name: str,
         errors.add("update_mask", f"unknown or immutable paths: {', '.join(bad)} "
                                   f"(allowed: {', '.join(UPDATABLE)})")
     errors.raise_if_any()
-    current = await get_template(path, template_id, principal)
-    new_name = name if "name" in mask else current["name"]
+    template = await get_template(deps, template_id, principal)
+    saved = template.message
+    new_name = name if "name" in mask else template.name
     whole = "message" in mask
     merged = tpl.MessageContent(
-        content.subject if whole or "message.subject" in mask else current["subject"],
-        content.body_text if whole or "message.body_text" in mask else current["body_text"],
-        content.body_html if whole or "message.body_html" in mask else current["body_html"])
-    variables, unknown = _check(errors, name=new_name, channel=current["channel"],
+        content.subject if whole or "message.subject" in mask else saved.subject,
+        content.body_text if whole or "message.body_text" in mask else saved.body_text,
+        content.body_html if whole or "message.body_html" in mask else saved.body_html)
+    variables, unknown = _check(errors, name=new_name, channel=template.channel,
                                 content=merged)
     _raise(errors, unknown)
-    now = path.clock()
+    now = deps.clock()
 
-    def change(session) -> dict:
+    def change(session) -> Template:
         repo.update_template(session, template_id, {
             "name": new_name.strip(), "subject": merged.subject, "body_text": merged.body_text,
             "body_html": merged.body_html, "variables": variables,
-            "revision": current["revision"] + 1, "updated_at": now})
+            "revision": template.revision + 1, "updated_at": now})
         repo.audit(session, action="template.updated", entity_type="template",
                    entity_id=template_id, actor=principal.actor,
-                   venture_id=current["venture_id"],
+                   venture_id=template.venture_id,
                    context={"changed_fields": list(mask), "variables": variables}, now=now)
-        return repo.get_template(session, template_id)
+        return repo.as_template(repo.get_template(session, template_id))
 
-    return await path.db.run(change)
+    return await deps.db.run(change)
 
 
-async def preview(path: SendPath, *, template_id: str, content: tpl.MessageContent | None,
+async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent | None,
                   lead_id: str, campaign_id: str, step: int, principal: Principal
                   ) -> tpl.MessageContent:
     errors = FieldErrors()
@@ -160,10 +166,8 @@ async def preview(path: SendPath, *, template_id: str, content: tpl.MessageConte
     errors.raise_if_any()
     channel = "EMAIL"
     if template_id:
-        template = await get_template(path, template_id, principal)
-        content = tpl.MessageContent(template["subject"], template["body_text"],
-                                     template["body_html"])
-        channel = template["channel"]
+        template = await get_template(deps, template_id, principal)
+        content, channel = template.message, template.channel
     else:
         try:
             tpl.analyse(content, channel=channel)
@@ -171,11 +175,11 @@ async def preview(path: SendPath, *, template_id: str, content: tpl.MessageConte
             errors.add(problem.field, str(problem))
             errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if problem.unknown else None)
     try:
-        campaign = await path.venture.campaign(campaign_id)
+        campaign = await deps.venture.campaign(campaign_id)
         if not principal.may_see(campaign.venture_id):
             raise NotFound(f"campaign {campaign_id} does not exist")
-        venture = await path.venture.venture(campaign.venture_id)
-        lead = await path.leads.lead(lead_id)
+        venture = await deps.venture.venture(campaign.venture_id)
+        lead = await deps.leads.lead(lead_id)
     except PeerNotFound as missing:
         raise NotFound(str(missing)) from None
     except DependencyFailure as failure:
@@ -183,9 +187,9 @@ async def preview(path: SendPath, *, template_id: str, content: tpl.MessageConte
     if lead.get("venture_id") != campaign.venture_id:
         raise NotFound(f"lead {lead_id} does not exist in the campaign's venture")
     try:
-        return await path.render_for(
-            content=content, channel=channel, lead_id=lead_id, lead=lead,
-            campaign_id=campaign_id, venture_id=campaign.venture_id, step=step or 1,
-            sender=venture.sender, venture_name=venture.name)
+        return tpl.render_message(
+            content, channel=channel, lead=lead, campaign_id=campaign_id, step=step or 1,
+            venture_id=campaign.venture_id, venture_name=venture.name, sender=venture.sender,
+            unsubscribe_url=deps.unsubscribe.url(lead_id, campaign_id))
     except tpl.TemplateProblem as problem:
         raise FailedPrecondition(str(problem), reason="TEMPLATE_RENDER_FAILED") from None

@@ -367,14 +367,15 @@ class CaptureStore:
         return int(self._insert(self.consent, values, returning="id"))
 
     def active_suppressions(self, venture_id: str, hmacs: Iterable[str]) -> list:
-        """Entries not lifted that apply in the venture (its own, or global) to any hash."""
+        """Opt-out entries not lifted that apply in the venture (its own, or global) to any
+        hash; a bounced address's delivery-only entry is not an opt-out."""
         wanted = tuple(sorted(set(hmacs)))
         if not wanted:
             return []
         codec = self.suppressions
         cursor = self._execute(("suppressions", len(wanted)), lambda: (
             f"SELECT {codec.select_list} FROM suppression_entries "
-            f"WHERE hmac IN ({_marks(len(wanted))}) AND lifted_at IS NULL "
+            f"WHERE hmac IN ({_marks(len(wanted))}) AND lifted_at IS NULL AND NOT delivery_only "
             "AND (scope = ? OR (scope = ? AND venture_id = ?)) ORDER BY created_at, id"),
             (*wanted, SuppressionScope.GLOBAL.value, SuppressionScope.VENTURE.value,
              venture_id))

@@ -9,7 +9,8 @@ the SQLAlchemy column types of ``tables`` read them). One statement sees one sna
 databases, so the lead and its suppressions cannot disagree.
 
 Row shape: the lead's columns, the first touch's, the last touch's, then per identifier its
-kind, its value and the suppression flag; one row per identifier, ordered as
+kind, its value, whether an opt-out entry suppresses it and whether a delivery-only entry (a
+bounced address) does; one row per identifier, ordered as
 ``LeadRepository.identifier_rows`` orders them, and one row with NULL identifier columns for
 a lead without identifiers (merged and erased leads have none). Several leads are read with
 one statement (concurrent checks are read together), their rows grouped by lead id.
@@ -39,20 +40,25 @@ class ContactabilityRows:
     last_touch: object | None  # a touches row (the first one's object when they are one)
     identifiers: tuple[IdentifierValue, ...]  # oldest first
     suppressed: bool
+    # The values of the identifiers that cannot receive (delivery-only entries).
+    undeliverable: frozenset[str] = frozenset()
 
 
 def _sql(lead_columns: tuple[str, ...], touch_columns: tuple[str, ...], count: int) -> str:
     # Scope values are constants of the schema, written into the text so the statement
     # takes only lead ids.
+    applies = ("SELECT 1 FROM suppression_entries s"
+               " WHERE s.hmac = i.hmac AND s.lifted_at IS NULL"
+               f" AND (s.scope = '{SuppressionScope.GLOBAL.value}'"
+               f" OR (s.scope = '{SuppressionScope.VENTURE.value}'"
+               " AND s.venture_id = l.venture_id))")
     return (
         "SELECT " + ", ".join(
             [f"l.{name}" for name in lead_columns]
             + [f"ft.{name}" for name in touch_columns]
             + [f"lt.{name}" for name in touch_columns])
-        + ", i.kind, i.value, EXISTS (SELECT 1 FROM suppression_entries s"
-        " WHERE s.hmac = i.hmac AND s.lifted_at IS NULL"
-        f" AND (s.scope = '{SuppressionScope.GLOBAL.value}'"
-        f" OR (s.scope = '{SuppressionScope.VENTURE.value}' AND s.venture_id = l.venture_id)))"
+        + f", i.kind, i.value, EXISTS ({applies} AND NOT s.delivery_only),"
+        f" EXISTS ({applies} AND s.delivery_only)"
         " FROM leads l"
         " LEFT JOIN touches ft ON ft.id = l.first_touch_id"
         " LEFT JOIN touches lt ON lt.id = l.last_touch_id"
@@ -134,4 +140,5 @@ def _one_lead(rows: list, leads, touches) -> ContactabilityRows:
                         if row[kind_at] is not None)
     return ContactabilityRows(
         lead=leads.row(first[:lead_end]), first_touch=first_touch, last_touch=last_touch,
-        identifiers=identifiers, suppressed=any(row[kind_at + 2] for row in rows))
+        identifiers=identifiers, suppressed=any(row[kind_at + 2] for row in rows),
+        undeliverable=frozenset(row[kind_at + 1] for row in rows if row[kind_at + 3]))

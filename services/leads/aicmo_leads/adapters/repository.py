@@ -150,7 +150,8 @@ class LeadRepository:
 
     def active_suppressions(self, venture_id: str,
                             hmacs: Iterable[str]) -> list[SuppressionRecord]:
-        """Entries not lifted that apply in the venture (its own, or global) to any hash."""
+        """Opt-out entries not lifted that apply in the venture (its own, or global) to any
+        hash (not the delivery-only entries of bounced addresses)."""
         wanted = sorted(set(hmacs))
         if not wanted:
             return []
@@ -158,6 +159,7 @@ class LeadRepository:
             select(t.suppression_entries)
             .where(t.suppression_entries.c.hmac.in_(wanted))
             .where(t.suppression_entries.c.lifted_at.is_(None))
+            .where(t.suppression_entries.c.delivery_only.is_(False))
             .where(or_(t.suppression_entries.c.scope == SuppressionScope.GLOBAL.value,
                        and_(t.suppression_entries.c.scope == SuppressionScope.VENTURE.value,
                             t.suppression_entries.c.venture_id == venture_id)))
@@ -165,13 +167,17 @@ class LeadRepository:
         return [suppression_record(row) for row in rows]
 
     def find_suppression(self, kind: str, hmac_value: str, scope: SuppressionScope,
-                         venture_id: str) -> SuppressionRecord | None:
+                         venture_id: str, *,
+                         delivery_only: bool = False) -> SuppressionRecord | None:
+        """The entry not lifted for an identifier: an opt-out, or (``delivery_only``) the
+        entry of an address that cannot receive."""
         row = self.session.execute(
             select(t.suppression_entries).where(
                 t.suppression_entries.c.kind == kind,
                 t.suppression_entries.c.hmac == hmac_value,
                 t.suppression_entries.c.scope == scope.value,
                 t.suppression_entries.c.venture_id == venture_id,
+                t.suppression_entries.c.delivery_only.is_(delivery_only),
                 t.suppression_entries.c.lifted_at.is_(None))).first()
         return suppression_record(row) if row else None
 

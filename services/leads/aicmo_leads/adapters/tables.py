@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from aicmo_common.outbox import outbox_table
@@ -109,6 +110,10 @@ suppression_entries = Table(
     Column("created_by", String(256), nullable=False),
     Column("lifted_at", DateTime(timezone=True), nullable=True),
     Column("lifted_by", String(256), nullable=True),
+    # An address that cannot receive (a hard bounce): it blocks sends to this identifier
+    # only. It does not make its lead DNC, a capture does not read it as an opt-out, and a
+    # re-consent does not lift it.
+    Column("delivery_only", Boolean, nullable=False, default=False, server_default=false()),
     Index("ix_suppression_hmac", "hmac", "venture_id"),
 )
 
@@ -157,6 +162,53 @@ capture_requests = Table(
     Column("merged_lead_ids", JSON, nullable=False),
     Column("suppressed", Boolean, nullable=False, default=False),
     Column("touch_id", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# The feedback ledger: what came back about a person (bounces, complaints, replies,
+# unsubscribes, notes). Ids, hashes, codes and classifications only: the text of a reply or
+# note is classified and hashed, never kept, so erasure has nothing here to remove.
+feedback_items = Table(
+    "feedback_items",
+    metadata,
+    Column("seq", SERIAL, primary_key=True, autoincrement=True),
+    Column("feedback_id", String(200), nullable=False, unique=True),
+    Column("lead_id", String(36), ForeignKey("leads.id"), nullable=False),
+    Column("venture_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("channel", String(16), nullable=False, default=""),
+    # The keyed hash of the identifier it is about ('' when none is known).
+    Column("identifier_hmac", String(64), nullable=False, default=""),
+    Column("send_id", String(200), nullable=False, default=""),
+    Column("campaign_id", String(64), nullable=False, default=""),
+    Column("template_id", String(64), nullable=False, default=""),
+    Column("occur_time", DateTime(timezone=True), nullable=False),
+    Column("record_time", DateTime(timezone=True), nullable=False),
+    Column("evidence_sha256", String(64), nullable=False, default=""),
+    Column("detail_code", String(64), nullable=False, default=""),
+    Column("objection", String(32), nullable=False, default=""),
+    Column("matched_terms", JSON, nullable=False),
+    Column("classifier", String(32), nullable=False, default=""),
+    Column("language", String(16), nullable=False, default=""),
+    Column("effects", JSON, nullable=False),
+    Column("unsubscribe_reason", String(32), nullable=False, default=""),
+    Column("actor", String(256), nullable=False),
+    # A keyed digest of the input, to tell a redelivery from a reused id.
+    Column("fingerprint", String(64), nullable=False),
+    Index("ix_feedback_lead", "lead_id", "seq"),
+    Index("ix_feedback_venture", "venture_id", "seq"),
+    Index("ix_feedback_campaign", "campaign_id", "seq"),
+    Index("ix_feedback_bounces", "venture_id", "identifier_hmac", "kind", "occur_time"),
+)
+
+# What a RecordFeedback or RecordUnsubscribeReason request id produced.
+feedback_requests = Table(
+    "feedback_requests",
+    metadata,
+    Column("request_id", String(128), primary_key=True),
+    Column("method", String(32), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("feedback_id", String(200), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

@@ -62,18 +62,23 @@ def address_for(channel: DeliveryChannel, email: str | None, phone: str | None,
 
 def assess(*, state: LeadState, consent: ConsentStatus, suppressed: bool,
            channel: DeliveryChannel, consent_required: bool, email: str | None,
-           phone: str | None, linkedin_url: str | None) -> Contactability:
-    """Collects every reason that applies, so an operator sees the whole picture at once."""
+           phone: str | None, linkedin_url: str | None,
+           undeliverable: frozenset[str] = frozenset()) -> Contactability:
+    """Collects every reason that applies, so an operator sees the whole picture at once.
+
+    ``suppressed`` is an opt-out of any of the lead's identifiers, which blocks every
+    channel; ``undeliverable`` holds the identifiers that cannot receive (a hard bounce),
+    which block only the channels that deliver to them."""
     reasons: list[BlockReason] = []
+    address = address_for(channel, email, phone, linkedin_url)
     if state is LeadState.ERASED:
         reasons.append(BlockReason.ERASED)
     if state is LeadState.MERGED:
         reasons.append(BlockReason.MERGED)
     if consent is ConsentStatus.DNC:
         reasons.append(BlockReason.DNC)
-    if suppressed:
+    if suppressed or (address and address in undeliverable):
         reasons.append(BlockReason.SUPPRESSED)
-    address = address_for(channel, email, phone, linkedin_url)
     if not address and state is LeadState.ACTIVE:
         reasons.append(BlockReason.NO_ADDRESS_FOR_CHANNEL)
     if consent_required and consent is ConsentStatus.UNKNOWN:

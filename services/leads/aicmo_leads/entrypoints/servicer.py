@@ -11,14 +11,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from aicmo.leads.v1 import leads_pb2 as pb
-from aicmo_common.actor import Actor
+from aicmo_common import pages
+from aicmo_common.access import WRITERS, Caller
 from aicmo_common.auth import Principal, Role, current_principal
 from aicmo_common.db import Database
 from aicmo_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
-    PermissionDenied,
     item_error,
 )
 from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
@@ -43,13 +43,16 @@ from aicmo_leads.domain.validation import (
 )
 from aicmo_leads.entrypoints import translation as tr
 from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
+from aicmo_leads.entrypoints.feedback import FeedbackEndpoints
 from aicmo_leads.entrypoints.registration import MalformedRequest
+from aicmo_leads.feedback.domain import SoftBouncePolicy
+from aicmo_leads.feedback.ledger import Ledger
+from aicmo_leads.objections import RulesClassifier
 from aicmo_leads.service_layer import capture as capturing
 from aicmo_leads.service_layer import consent as consenting
-from aicmo_leads.service_layer import pages, reading
+from aicmo_leads.service_layer import reading
 from aicmo_leads.service_layer.unit import Settings
 
-WRITERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
 READERS = frozenset(Role)
 EXPORT_CHUNK = 200
 MAX_CONTACTABILITY_BATCH = 500
@@ -72,21 +75,6 @@ def _wellformed(request: object) -> None:
         raise _invalid([Violation("request", request.description)])
 
 
-def _actor(principal: Principal) -> Actor:
-    return Actor(principal.subject, principal.role.value)
-
-
-def _venture_for(principal: Principal, requested: str) -> str:
-    """A venture-scoped caller's venture comes from its token; naming another is refused."""
-    if principal.venture is None:
-        return requested
-    if requested and requested != principal.venture:
-        raise PermissionDenied("this token is scoped to another venture",
-                               reason="VENTURE_SCOPE",
-                               metadata={"token_venture": principal.venture})
-    return principal.venture
-
-
 @dataclass
 class LeadsDependencies:
     """What the servicer runs on; tests swap the clock."""
@@ -96,6 +84,7 @@ class LeadsDependencies:
     import_batch_size: int = 200
     # Called after a commit that wrote audit events (the outbox relay's wake-up).
     on_audit: Callable[[], None] = lambda: None
+    soft_bounces: SoftBouncePolicy = SoftBouncePolicy()
 
 
 class LeadsServicer:
@@ -110,6 +99,9 @@ class LeadsServicer:
         # one statement outside any Session.
         self._contactability_read = PooledContactabilityRead(self._db.engine)
         self._contactability = ContactabilityBatches(self._db, self._contactability_read)
+        self._feedback = FeedbackEndpoints(
+            self._db, Ledger(self._settings, dependencies.soft_bounces, RulesClassifier()),
+            self._on_audit)
 
     # --- capture -------------------------------------------------------------------------
 
@@ -127,14 +119,14 @@ class LeadsServicer:
         problems = Violations()
         request_id = check_request_id(problems, "request_id", request.request_id)
         raw, reading_problems = tr.capture_from_proto(request.capture, "capture.")
-        raw = dataclasses.replace(raw, venture_id=_venture_for(principal, raw.venture_id))
+        raw = dataclasses.replace(raw, venture_id=Caller(principal).venture_for(raw.venture_id))
         capture, violations = self._validated(raw, reading_problems, "capture.", "api")
         if problems.items or violations:
             raise _invalid(problems.items + violations)
         fingerprint = self._settings.keys.fingerprint(
             capture.venture_id.encode() + b"\0"
             + request.capture.SerializeToString(deterministic=True))
-        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.CAPTURE,
+        call = capturing.CaptureCall(actor=Caller(principal).actor, source=ConsentSource.CAPTURE,
                                      request_id=request_id, fingerprint=fingerprint)
         answer = await self._db.run(capturing.capture_lead, capture, call, self._settings)
         self._on_audit()
@@ -149,7 +141,7 @@ class LeadsServicer:
         principal = current_principal()
         principal.require(WRITERS, "ImportLeads")
         import_id = str(uuid.uuid4())
-        call = capturing.CaptureCall(actor=_actor(principal), source=ConsentSource.IMPORT,
+        call = capturing.CaptureCall(actor=Caller(principal).actor, source=ConsentSource.IMPORT,
                                      import_id=import_id)
         totals = ImportTotals()
         ventures: set[str] = set()
@@ -237,7 +229,7 @@ class LeadsServicer:
     def _filters(self, principal: Principal, venture_id: str, campaign_id: str,
                  consent: int, source_channel: str, states) -> reading.LeadFilter:
         problems = Violations()
-        venture = _venture_for(principal, venture_id)
+        venture = Caller(principal).venture_for(venture_id)
         check_id(problems, "venture_id", venture, required=False)
         check_id(problems, "campaign_id", campaign_id, required=False)
         status = None
@@ -386,10 +378,10 @@ class LeadsServicer:
     # --- changes -------------------------------------------------------------------------
 
     def _caller(self, principal: Principal, request_id: str, problems: Violations,
-                action: str) -> consenting.Caller:
+                action: str) -> Caller:
         principal.require(WRITERS, action)
         checked = check_request_id(problems, "request_id", request_id)
-        return consenting.Caller(_actor(principal), principal.venture, checked)
+        return Caller(principal, checked)
 
     async def UpdateLead(self, request: pb.UpdateLeadRequest, context) -> pb.UpdateLeadResponse:
         _wellformed(request)
@@ -467,7 +459,7 @@ class LeadsServicer:
             target = consenting.DncTarget(lead_id=request.lead_id)
         elif which == "identifier":
             kind = tr.KIND_FROM_PROTO.get(request.identifier.kind)
-            venture = _venture_for(principal, request.venture_id)
+            venture = Caller(principal).venture_for(request.venture_id)
             if scope is SuppressionScope.VENTURE:
                 venture = check_id(problems, "venture_id", venture, required=True)
             if kind is None:
@@ -505,6 +497,29 @@ class LeadsServicer:
         await self._db.offload(self._after_erasure)
         self._on_audit()
         return pb.EraseLeadResponse(lead=tr.lead_to_proto(lead))
+
+    # --- feedback (aicmo_leads.feedback) --------------------------------------------------
+
+    async def ApplyFeedback(self, request, context) -> pb.ApplyFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.apply(request)
+
+    async def RecordFeedback(self, request, context) -> pb.RecordFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.record(request)
+
+    async def ListFeedback(self, request, context) -> pb.ListFeedbackResponse:
+        _wellformed(request)
+        return await self._feedback.list(request)
+
+    async def TopObjections(self, request, context) -> pb.TopObjectionsResponse:
+        _wellformed(request)
+        return await self._feedback.top(request)
+
+    async def RecordUnsubscribeReason(self, request,
+                                      context) -> pb.RecordUnsubscribeReasonResponse:
+        _wellformed(request)
+        return await self._feedback.record_reason(request)
 
     def _after_erasure(self) -> None:
         """On SQLite, old page images of the erased rows may still sit in the write-ahead

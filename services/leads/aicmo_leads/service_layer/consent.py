@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from aicmo_common.actor import Actor
+from aicmo_common.access import Caller
 from aicmo_common.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from aicmo_common.errors import PermissionDenied as Forbidden
 from aicmo_leads.adapters.repository import LeadRepository
@@ -39,16 +39,6 @@ from aicmo_leads.service_layer.unit import (
     event,
     living_lead,
 )
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The caller of a change: who, under which request id, within which venture (None for
-    a token without venture scope)."""
-
-    actor: Actor
-    token_venture: str | None
-    request_id: str = ""
 
 
 def update_consent(session: Session, lead_id: str, target: ConsentStatus,

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from aicmo_common.access import Caller
 from aicmo_common.errors import NotFound
 from aicmo_leads.adapters import tables as t
 from aicmo_leads.adapters.contactability_read import ContactabilityRows, read_contactability
@@ -20,7 +21,6 @@ from aicmo_leads.domain.consent import ConsentStatus
 from aicmo_leads.domain.contactability import Contactability, DeliveryChannel, LeadState, assess
 from aicmo_leads.domain.lead import ConsentRecordView, LeadRecord, TouchRecord
 from aicmo_leads.domain.lead_update import LeadChanges
-from aicmo_leads.service_layer.consent import Caller
 from aicmo_leads.service_layer.unit import Settings, audit, event, living_lead, visible_lead
 
 
@@ -148,8 +148,9 @@ def _assessed(rows: ContactabilityRows | None,
     row = rows.lead
     consent = ConsentStatus(row.consent_status)
     verdict = assess(state=LeadState(row.state), consent=consent, suppressed=rows.suppressed,
-                     channel=check.channel, consent_required=check.consent_required,
-                     email=row.email, phone=row.phone, linkedin_url=row.linkedin_url)
+                     undeliverable=rows.undeliverable, channel=check.channel,
+                     consent_required=check.consent_required, email=row.email,
+                     phone=row.phone, linkedin_url=row.linkedin_url)
     lead = None
     if verdict.allowed:
         # Only an allowed answer carries the lead, so only it pays for building the record.

@@ -13,7 +13,6 @@ SQLAlchemy's execution path each cost more than SQLite takes to run it.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import namedtuple
 from dataclasses import dataclass
 from typing import Protocol
@@ -32,8 +31,8 @@ from sqlalchemy.orm import Session
 
 from aicmo_common import outbox
 from aicmo_common.actor import Actor
+from aicmo_common.prepared import PreparedStatement, insert_values
 from aicmo_venture.adapters import kill_watch, tables
-from aicmo_venture.adapters.prepared import PreparedStatement
 from aicmo_venture.domain.model import (
     Campaign,
     CampaignHistoryEntry,
@@ -263,21 +262,13 @@ _QUOTA_USED = PreparedStatement(select(tables.quota_days.c.used).where(
     tables.quota_days.c.day == bindparam("day")))
 
 
-def _insert_values(table: Table, prefix: str = "") -> dict:
-    """Every column but an auto-incremented key, each a bound parameter."""
-    return {column.key: bindparam(prefix + column.key) for column in table.c
-            if not (column.primary_key and column.autoincrement is True)}
-
-
 _INSERT_VERDICT = PreparedStatement(insert(tables.verdicts).values(
-    _insert_values(tables.verdicts)))
-_INSERT_EVENT = PreparedStatement(insert(tables.audit_outbox).values(
-    _insert_values(tables.audit_outbox)))
+    insert_values(tables.verdicts)))
 # PostgreSQL stores a verdict and its audit event in one statement (one round trip);
 # SQLite, in process, runs the two inserts above.
 _INSERT_VERDICT_AND_EVENT = PreparedStatement(
-    insert(tables.audit_outbox).values(_insert_values(tables.audit_outbox, "e_"))
-    .add_cte(insert(tables.verdicts).values(_insert_values(tables.verdicts, "v_"))
+    insert(tables.audit_outbox).values(insert_values(tables.audit_outbox, "e_"))
+    .add_cte(insert(tables.verdicts).values(insert_values(tables.verdicts, "v_"))
              .cte("stored_verdict")))
 
 # Counts one unit (creating the day's row with it) unless ``limit`` units are counted already;
@@ -288,20 +279,6 @@ _RESERVE = PreparedStatement(text(
     "ON CONFLICT (campaign_id, day) DO UPDATE SET used = quota_days.used + 1 "
     "WHERE quota_days.used < :limit "
     "RETURNING used").columns(tables.quota_days.c.used))
-
-
-def _event_values(event: outbox.AuditEvent) -> dict:
-    """The outbox row ``aicmo_common.outbox.record`` writes for ``event`` (a test holds the
-    two to the same row)."""
-    return {
-        "id": event.id, "occurred_at": event.occurred_at, "service": SERVICE,
-        "entity_type": event.entity_type, "entity_id": event.entity_id,
-        "action": event.action, "actor": event.actor, "venture_id": event.venture_id or "",
-        "request_id": event.request_id or "",
-        # Round-trip through JSON so only plain, serialisable values are stored.
-        "context": json.loads(json.dumps(dict(event.context), default=str)),
-        "attempts": 0, "delivered_at": None,
-    }
 
 
 def _verdict_values(verdict: Verdict) -> dict:
@@ -478,10 +455,11 @@ class SqlVentureRepository:
         connection = self._connection()
         if connection.dialect.name != "postgresql":
             _INSERT_VERDICT.run(connection, _verdict_values(verdict))
-            _INSERT_EVENT.run(connection, _event_values(event))
+            self.record(event)
             return
         values = {f"v_{key}": value for key, value in _verdict_values(verdict).items()}
-        values.update((f"e_{key}", value) for key, value in _event_values(event).items())
+        values.update((f"e_{key}", value)
+                      for key, value in outbox.outbox_row(SERVICE, event).items())
         _INSERT_VERDICT_AND_EVENT.run(connection, values)
 
     def list_verdicts(self, campaign_id: str, *, after_seq: int,
@@ -509,9 +487,6 @@ class SqlVentureRepository:
     # audit
 
     def record(self, *events: outbox.AuditEvent) -> None:
-        """Adds ``events`` to the outbox in this transaction: the rows ``outbox.record``
-        writes, through the prepared insert (one of them goes with every verdict)."""
-        connection = self._connection()
-        for event in events:
-            _INSERT_EVENT.run(connection, _event_values(event))
+        """Adds ``events`` to the outbox in this transaction."""
+        outbox.record(self._session, tables.audit_outbox, SERVICE, *events)
 

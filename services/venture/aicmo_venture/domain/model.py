@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from aicmo_common.actor import Actor
 
@@ -104,7 +105,7 @@ class Venture:
     privacy_policy_url: str = ""
     unsubscribe_links: UnsubscribeLinkPolicy = field(default_factory=UnsubscribeLinkPolicy)
 
-    def with_changes(self, **changes) -> Venture:
+    def with_changes(self, **changes: Any) -> Venture:
         return replace(self, **changes)
 
 
@@ -123,7 +124,7 @@ class Campaign:
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
-    def with_changes(self, **changes) -> Campaign:
+    def with_changes(self, **changes: Any) -> Campaign:
         return replace(self, **changes)
 
     @property

@@ -11,7 +11,9 @@ import re
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from aicmo_common import pages
 from aicmo_venture.domain import send_window
 from aicmo_venture.domain.errors import Violations
 from aicmo_venture.domain.model import Channel, SenderIdentity, SendWindow, Weekday
@@ -28,9 +30,10 @@ MAX_URL = 2000
 # one-click button that long, and CAN-SPAM wants a working opt-out for 30 days at the least.
 MIN_UNSUBSCRIBE_TTL_DAYS = 60
 MAX_UNSUBSCRIBE_TTL_DAYS = 3650
+# Checked values keyed by field path ("name", "sender.from_address", ...). Each has the type of
+# the field it names, which only the model's constructor checks, so the values are Any here.
+FieldValues = dict[str, Any]
 MAX_DAILY_SEND_LIMIT = 10_000_000
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 
 SLUG = re.compile(r"[a-z][a-z0-9-]{1,62}")
 # Deliberately plain: one @, no whitespace, a dotted domain. Deliverability is the mail
@@ -217,10 +220,10 @@ def check_window(errors: Violations, path: str, draft: WindowDraft) -> SendWindo
 
 
 def check_venture(draft: VentureDraft, errors: Violations, fields: Iterable[str],
-                  prefix: str = "venture") -> dict[str, object]:
+                  prefix: str = "venture") -> FieldValues:
     """Checks the named fields of ``draft``; returns their typed values."""
     wanted = set(fields)
-    values: dict[str, object] = {}
+    values: FieldValues = {}
     if "id" in wanted:
         if not draft.id:
             errors.add(f"{prefix}.id", "must not be empty")
@@ -270,10 +273,10 @@ def check_venture(draft: VentureDraft, errors: Violations, fields: Iterable[str]
 
 
 def check_campaign(draft: CampaignDraft, errors: Violations, fields: Iterable[str],
-                   prefix: str = "campaign") -> dict[str, object]:
+                   prefix: str = "campaign") -> FieldValues:
     """Checks the named fields of ``draft``; returns their typed values."""
     wanted = set(fields)
-    values: dict[str, object] = {}
+    values: FieldValues = {}
     if "venture_id" in wanted:
         check_text(errors, f"{prefix}.venture_id", draft.venture_id, maximum=MAX_ID,
                    required=True)
@@ -332,9 +335,4 @@ def check_id(errors: Violations, path: str, value: str, *, required: bool = True
 
 
 def check_page_size(errors: Violations, value: int, path: str = "page_size") -> int:
-    if value < 0:
-        errors.add(path, f"must be zero or more (got {value})")
-        return DEFAULT_PAGE_SIZE
-    if value == 0:
-        return DEFAULT_PAGE_SIZE
-    return min(value, MAX_PAGE_SIZE)
+    return pages.page_size(value, path, errors=errors)

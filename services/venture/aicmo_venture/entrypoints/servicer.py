@@ -14,7 +14,8 @@ from google.protobuf.message import Message
 
 from aicmo.venture.v1 import venture_pb2 as pb
 from aicmo.venture.v1 import venture_pb2_grpc
-from aicmo_common import auth, telemetry
+from aicmo_common import auth
+from aicmo_common.access import Caller
 from aicmo_common.errors import (
     FailedPrecondition,
     FieldViolation,
@@ -22,15 +23,14 @@ from aicmo_common.errors import (
     ServiceError,
     item_error,
 )
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_venture.domain.clock import Clock
 from aicmo_venture.domain.errors import CampaignFinal, DomainError, InvalidFields, InvalidTransition
 from aicmo_venture.domain.lifecycle import Verb
 from aicmo_venture.entrypoints import proto_mapping as out
 from aicmo_venture.service_layer import campaigns, kill_switches, safety, ventures
-from aicmo_venture.service_layer.access import Caller
 from aicmo_venture.service_layer.idempotency import RequestKey
 from aicmo_venture.service_layer.kill_propagation import KillSwitchHub, Propagation
-from aicmo_venture.service_layer.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 SERVICE_NAME = pb.DESCRIPTOR.services_by_name["VentureService"].full_name
@@ -65,7 +65,7 @@ class VentureServicer(venture_pb2_grpc.VentureServiceServicer):
 
     @staticmethod
     def _caller() -> Caller:
-        return Caller(auth.current_principal(), telemetry.current_request_id())
+        return Caller.current()
 
     @staticmethod
     def _key(method: str, request: Message) -> RequestKey | None:

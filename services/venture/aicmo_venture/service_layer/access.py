@@ -1,4 +1,5 @@
-"""Who is calling, and what of theirs they may see.
+"""Who is calling, and what of theirs they may see (``aicmo_common.access``), with venture's
+own role sets and the lookups that answer another venture's things as NOT_FOUND.
 
 A venture-scoped caller is answered about another venture's things exactly as if they did not
 exist (NOT_FOUND), so a scoped token learns nothing about other ventures, not even their ids.
@@ -6,46 +7,18 @@ exist (NOT_FOUND), so a scoped token learns nothing about other ventures, not ev
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from aicmo_common.actor import Actor
-from aicmo_common.auth import Principal, Role
-from aicmo_common.errors import NotFound, PermissionDenied
+from aicmo_common.access import ADMINS, MANAGERS, READERS, Caller
+from aicmo_common.auth import Role
+from aicmo_common.errors import NotFound
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain.model import Campaign, Venture
 
-READERS = frozenset(Role)
-MANAGERS = frozenset({Role.ADMIN, Role.OPERATOR})
-ADMINS = frozenset({Role.ADMIN})
+__all__ = ["ADMINS", "MANAGERS", "PAUSERS", "READERS", "SENDERS", "Caller"]
+
 # Only the services (distribution) and admins may ask for a reserving verdict.
 SENDERS = frozenset({Role.SERVICE, Role.ADMIN})
 # A service may pause a campaign (distribution's auto-pause on failures), never start it.
 PAUSERS = frozenset({Role.ADMIN, Role.OPERATOR, Role.SERVICE})
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The verified caller and the request id that crosses service calls."""
-
-    principal: Principal
-    request_id: str = ""
-
-    @property
-    def actor(self) -> Actor:
-        return Actor(self.principal.subject, self.principal.role.value)
-
-    def require(self, roles: frozenset[Role], action: str) -> None:
-        self.principal.require(roles, action)
-
-    def require_unscoped(self, action: str) -> None:
-        """For calls that act on everything (the global switch, new ventures)."""
-        if self.principal.venture is not None:
-            raise PermissionDenied(f"a venture-scoped token may not perform {action}",
-                                   reason="VENTURE_SCOPE",
-                                   metadata={"action": action})
-
-    def may_see(self, venture_id: str) -> bool:
-        return self.principal.may_see(venture_id)
 
 
 def venture_not_found(venture_id: str) -> NotFound:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
+from aicmo_common import pages
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain import lifecycle, validation
-from aicmo_venture.domain.errors import CampaignFinal, InvalidFields, Violation, Violations
+from aicmo_venture.domain.errors import CampaignFinal, Violations
 from aicmo_venture.domain.model import Campaign, CampaignHistoryEntry, CampaignStatus
-from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     MANAGERS,
     PAUSERS,
@@ -111,14 +112,15 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
         raise venture_not_found(venture_id)
     only = venture_id or scope
     filters = {"venture": only, "status": int(wanted) if wanted else 0}
-    position = pagination.decode(page_token, filters)
+    # Any: the token's shape is checked by unpacking it, and a bad one is refused below.
+    position: Any = pages.decode(page_token, filters)
     after = None
     if position is not None:
         try:
             created, last_id = position
             after = (dt.datetime.fromisoformat(created), str(last_id))
         except (TypeError, ValueError):
-            raise InvalidFields([Violation("page_token", pagination.BAD_TOKEN)]) from None
+            raise pages.bad_token() from None
     campaigns = repo.list_campaigns(venture_id=only, status=wanted, after=after,
                                     limit=size + 1)
     more = len(campaigns) > size
@@ -126,7 +128,8 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
     token = ""
     if more:
         last = campaigns[-1]
-        token = pagination.encode([last.created_at.isoformat(), last.id], filters)
+        assert last.created_at is not None  # a stored campaign has its creation time
+        token = pages.encode([last.created_at.isoformat(), last.id], filters)
     return CampaignPage(campaigns, token)
 
 
@@ -184,7 +187,7 @@ def list_history(repo: VentureRepository, caller: Caller, campaign_id: str, page
     size = validation.check_page_size(errors, page_size)
     errors.raise_if_any()
     visible_campaign(repo, caller, campaign_id)
-    entries, token = pagination.by_sequence(
+    entries, token = pages.by_sequence(
         lambda after, limit: repo.list_history(campaign_id, after_seq=after, limit=limit),
         page_token, size, {"campaign": campaign_id})
     return HistoryPage(entries, token)

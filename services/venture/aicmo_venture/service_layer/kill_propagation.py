@@ -74,7 +74,7 @@ class KillSwitchHub:
         self._wall = wall
         self._wakers: set[asyncio.Event] = set()
         self._confirmed = asyncio.Event()
-        self._poller: asyncio.Task | None = None
+        self._poller: asyncio.Task[None] | None = None
         self._epoch_seen = -1
 
     # the streams

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aicmo_common import pages
 from aicmo_common.errors import FailedPrecondition, ServiceError
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
@@ -13,7 +14,6 @@ from aicmo_venture.domain import validation
 from aicmo_venture.domain.errors import DomainError, Violations
 from aicmo_venture.domain.model import Channel
 from aicmo_venture.domain.verdict import Assessment, Verdict, assess, conclude
-from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     READERS,
     SENDERS,
@@ -143,6 +143,7 @@ def authorize_send(repo: VentureRepository, caller: Caller, now: dt.datetime,
     errors = Violations()
     wanted = _check_send(errors, "", campaign_id, channel, send_id)
     errors.raise_if_any()
+    assert wanted is not None  # a bad channel was refused above
     return _authorize(repo, caller, now, campaign_id, wanted, send_id)
 
 
@@ -170,6 +171,7 @@ def batch_authorize_send(repo: VentureRepository, caller: Caller, now: dt.dateti
     errors.raise_if_any()
     outcomes = []
     for send, channel in zip(sends, channels, strict=True):
+        assert channel is not None  # a bad channel was refused above
         try:
             verdict, replayed = _authorize(repo, caller, now, send.campaign_id, channel,
                                            send.send_id)
@@ -188,6 +190,7 @@ def check_safety(repo: VentureRepository, caller: Caller, now: dt.datetime,
     validation.check_id(errors, "campaign_id", campaign_id)
     wanted = _check_channel(errors, channel)
     errors.raise_if_any()
+    assert wanted is not None  # a bad channel was refused above
     assessment = _assess(repo, caller, now, campaign_id, wanted)
     campaign = assessment.campaign
     used = repo.quota_used(campaign.id, assessment.quota_day)
@@ -206,7 +209,7 @@ def list_verdicts(repo: VentureRepository, caller: Caller, campaign_id: str, pag
     size = validation.check_page_size(errors, page_size)
     errors.raise_if_any()
     visible_campaign(repo, caller, campaign_id)
-    verdicts, token = pagination.by_sequence(
+    verdicts, token = pages.by_sequence(
         lambda after, limit: repo.list_verdicts(campaign_id, after_seq=after, limit=limit),
         page_token, size, {"campaign": campaign_id})
     return VerdictPage(verdicts, token)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from aicmo_common import pages
 from aicmo_common.errors import AlreadyExists
 from aicmo_common.outbox import AuditEvent
 from aicmo_venture.adapters.repository import VentureRepository
 from aicmo_venture.domain import validation
-from aicmo_venture.domain.errors import InvalidFields, Violation, Violations
+from aicmo_venture.domain.errors import Violations
 from aicmo_venture.domain.model import UnsubscribeLinkPolicy, Venture
-from aicmo_venture.service_layer import pagination
 from aicmo_venture.service_layer.access import (
     ADMINS,
     MANAGERS,
@@ -84,13 +84,13 @@ def list_ventures(repo: VentureRepository, caller: Caller, page_size: int,
     errors.raise_if_any()
     scope = caller.principal.venture
     filters = {"scope": scope}
-    after = pagination.decode(page_token, filters)
+    after = pages.decode(page_token, filters)
     if after is not None and not isinstance(after, str):
-        raise InvalidFields([Violation("page_token", "is not a token this list returned")])
+        raise pages.bad_token()
     ventures = repo.list_ventures(only=scope, after_id=after, limit=size + 1)
     more = len(ventures) > size
     ventures = ventures[:size]
-    token = pagination.encode(ventures[-1].id, filters) if more else ""
+    token = pages.encode(ventures[-1].id, filters) if more else ""
     return VenturePage(ventures, token)
 
 

@@ -1,8 +1,9 @@
-"""Core statements compiled once and run on the driver's cursor, for the verdict path.
+"""Core statements compiled once and run on the driver's cursor, for the hot paths.
 
 SQLAlchemy's execution path (execution context, events, cache lookup, result wrapper) costs
-more per statement than SQLite takes to run these statements, and the verdict path runs four
-of them per call at thousands of calls a second. So it compiles its Core statements once per
+more per statement than SQLite takes to run small statements, and the hot paths (venture's
+verdicts, leads' captures, every audit event) run several per call at thousands of calls a
+second. So this compiles Core statements once per
 dialect and runs them on the DBAPI cursor of the session's own connection, in the same
 transaction, passing values through the column types' own bind and result processors: they
 are stored and read exactly as SQLAlchemy would store and read them. Driver errors are
@@ -16,11 +17,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Connection, Table, bindparam, exc
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 
 _REQUIRED = object()
+
+
+def insert_values(table: Table, prefix: str = "") -> dict[str, Any]:
+    """Every column of ``table`` but an auto-incremented key, each a bound parameter named
+    ``prefix`` + its key: the values of an ``insert(table)`` to prepare."""
+    return {column.key: bindparam(prefix + column.key) for column in table.c
+            if not (column.primary_key and column.autoincrement is True)}
 
 
 @dataclass(frozen=True)
@@ -37,7 +46,7 @@ class _Compiled:
 class PreparedStatement:
     """One Core statement whose parameters are named ``bindparam``s (or carry a value)."""
 
-    def __init__(self, statement: Executable) -> None:
+    def __init__(self, statement: ClauseElement) -> None:
         self._statement = statement
         # Keyed by the engine's dialect object: its processors carry its settings (such as
         # the JSON serialiser), and a dropped engine takes its entry with it.
@@ -49,7 +58,8 @@ class PreparedStatement:
         if compiled is not None:
             return compiled
         done = self._statement.compile(dialect=dialect)
-        names = done.positiontup if dialect.positional else list(done.binds)
+        assert isinstance(done, SQLCompiler)  # a Core statement compiles to SQL
+        names = (done.positiontup or []) if dialect.positional else list(done.binds)
         binds = tuple(
             (name, bind.type.dialect_impl(dialect).bind_processor(dialect),
              _REQUIRED if bind.required else bind.effective_value)
@@ -66,7 +76,8 @@ class PreparedStatement:
         self._compiled[dialect] = compiled
         return compiled
 
-    def _execute(self, connection: Connection, params: Mapping[str, Any]):
+    def _execute(self, connection: Connection,
+                 params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
         dialect = connection.dialect
         compiled = self._compile(dialect)
         values = [params[name] if own is _REQUIRED else own
@@ -91,11 +102,12 @@ class PreparedStatement:
         """Executes a statement without results; returns the affected row count."""
         cursor, _ = self._execute(connection, params)
         try:
-            return cursor.rowcount
+            return int(cursor.rowcount)
         finally:
             cursor.close()
 
-    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple]:
+    def rows(self, connection: Connection,
+             params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         """Executes a query; returns its rows as tuples of values read as SQLAlchemy
         reads them."""
         cursor, compiled = self._execute(connection, params)

@@ -1,0 +1,117 @@
+"""Distribution's objects as protos and back: the one place the API's messages meet the
+service layer's types (SendJob, Template, RunView)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from google.protobuf import timestamp_pb2
+
+from aicmo.common.v1 import common_pb2
+from aicmo.distribution.v1 import distribution_pb2 as pb
+from aicmo_common.errors import FieldErrors
+from aicmo_distribution.domain import templates as tpl
+from aicmo_distribution.domain.sends import SendJob
+from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.service_layer.runs import Audience, RunView
+
+
+def stamp(moment: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
+    if moment is None:
+        return None
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment.astimezone(dt.UTC))
+    return stamp
+
+
+def channel_name(value: int) -> str:
+    """'EMAIL' for CHANNEL_EMAIL; '' for UNSPECIFIED or an unknown number."""
+    if value == common_pb2.CHANNEL_UNSPECIFIED:
+        return ""
+    try:
+        return common_pb2.Channel.Name(value).removeprefix("CHANNEL_")
+    except ValueError:
+        return ""
+
+
+def channel_value(name: str) -> int:
+    return common_pb2.Channel.Value("CHANNEL_" + name) if name else 0
+
+
+def reason_values(text_or_list) -> list[int]:
+    names = text_or_list.split(",") if isinstance(text_or_list, str) else text_or_list or []
+    return [pb.BlockReason.Value("BLOCK_REASON_" + name) for name in names if name]
+
+
+def content_of(message: pb.Message) -> tpl.MessageContent:
+    return tpl.MessageContent(message.subject, message.body_text, message.body_html)
+
+
+def template_proto(template: Template) -> pb.Template:
+    return pb.Template(
+        id=template.id, venture_id=template.venture_id, name=template.name,
+        channel=channel_value(template.channel),
+        message=pb.Message(subject=template.message.subject,
+                           body_text=template.message.body_text,
+                           body_html=template.message.body_html),
+        variables=list(template.variables), revision=template.revision,
+        create_time=stamp(template.created_at), update_time=stamp(template.updated_at),
+        held=template.held_at is not None, hold_reason=template.hold_reason,
+        hold_time=stamp(template.held_at))
+
+
+def send_proto(job: SendJob) -> pb.SendJob:
+    return pb.SendJob(
+        id=job.id, request_id=job.request_id or "", campaign_id=job.campaign_id,
+        venture_id=job.venture_id, lead_id=job.lead_id,
+        channel=channel_value(job.channel), step=job.step,
+        template_id=job.template_id or "", run_id=job.run_id or "",
+        dry_run=job.dry_run, state=pb.SendState.Value(f"SEND_STATE_{job.state}"),
+        block_reasons=reason_values([str(reason) for reason in job.block_reasons]),
+        transient=job.transient, detail=job.detail,
+        delivery_attempts=job.delivery_attempts, check_attempts=job.check_attempts,
+        message_id=job.message_id, remaining_quota_today=job.remaining_quota,
+        next_attempt_time=stamp(job.next_attempt_at),
+        create_time=stamp(job.created_at), update_time=stamp(job.updated_at),
+        sent_time=stamp(job.sent_at), resolution_note=job.resolution_note,
+        delivery_stage=pb.DeliveryStage.Value(f"DELIVERY_STAGE_{job.delivery_stage}")
+        if job.delivery_stage else pb.DELIVERY_STAGE_UNSPECIFIED)
+
+
+def run_proto(view: RunView) -> pb.Run:
+    row = view.run
+    audience = Audience.from_dict(row["audience"])
+    return pb.Run(
+        id=row["id"], request_id=row["request_id"], campaign_id=row["campaign_id"],
+        venture_id=row["venture_id"], template_id=row["template_id"],
+        channel=channel_value(row["channel"]), step=row["step"],
+        audience=pb.AudienceFilter(consented_only=audience.consented_only,
+                                   source_channel=audience.source_channel,
+                                   lead_ids=list(audience.lead_ids)),
+        dry_run=row["dry_run"], state=pb.RunState.Value("RUN_STATE_" + view.state),
+        halt_reason=row["halt_reason"],
+        halt_block_reasons=reason_values(row["halt_block_reasons"]),
+        auto_paused=row["auto_paused"], lead_count=row["lead_count"],
+        skipped_existing=row["skipped_existing"], planning_done=row["planning_done"],
+        state_counts=[pb.StateCount(state=pb.SendState.Value("SEND_STATE_" + state),
+                                    count=count)
+                      for state, count in sorted(view.state_counts.items())],
+        block_reason_counts=[pb.BlockReasonCount(
+            reason=pb.BlockReason.Value("BLOCK_REASON_" + reason), count=count)
+            for reason, count in sorted(view.reason_counts.items())],
+        next_wake_time=stamp(row["next_wake_at"]), create_time=stamp(row["created_at"]),
+        update_time=stamp(row["updated_at"]), finish_time=stamp(row["finished_at"]))
+
+
+def audience_of(message: pb.AudienceFilter) -> Audience:
+    return Audience(message.consented_only, message.source_channel, tuple(message.lead_ids))
+
+
+def send_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
+    if value == pb.SEND_STATE_UNSPECIFIED:
+        return None
+    try:
+        return pb.SendState.Name(value).removeprefix("SEND_STATE_")
+    except ValueError:
+        errors.add(field_name, "is not a known send state")
+        return None
