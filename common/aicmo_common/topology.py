@@ -43,8 +43,9 @@ EXTERNAL_EGRESS: dict[str, tuple[str, ...]] = {
     "leads": ("postgresql", "dns"),
     "distribution": ("postgresql", "dns", "smtp", "https"),
     "audit": ("postgresql", "dns"),
-    # The edge's form rate limit, shared by its replicas (AICMO_RATE_LIMIT_DATABASE_URL).
-    "edge": ("postgresql", "dns"),
+    # The edge's form rate limit, shared by its replicas (AICMO_RATE_LIMIT_DATABASE_URL), and
+    # HTTPS to Amazon SNS for the certificates that sign SES notifications.
+    "edge": ("postgresql", "dns", "https"),
 }
 
 
