@@ -196,6 +196,9 @@ def child_environment(child: Child, plan: StackPlan, options: DevUpOptions,
             "AICMO_UNSUBSCRIBE_BASE_URL": plan.addresses.get(
                 "edge", f"http://{HOST}:{topology.EDGE.http_port}"),
         })
+        if plan.inbound_smtp_port is not None:
+            # Bounces and replies to the local receiver: signed return paths and Reply-To.
+            env["AICMO_INBOUND_DOMAIN"] = INBOUND_DOMAIN
     return env
 
 

@@ -129,6 +129,8 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
         clock=overrides.clock or _utc_now,
         settings=SendSettings(
             mail_domain=config.mail_domain,
+            inbound_domain=config.inbound_domain,
+            return_path_secret=config.return_path_secret,
             delivery_timeout_seconds=config.delivery_timeout_seconds,
             max_attempts=config.max_attempts, retry_base_seconds=config.retry_base_seconds,
             retry_max_seconds=config.retry_max_seconds,

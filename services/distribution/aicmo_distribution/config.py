@@ -12,6 +12,8 @@
 | AICMO_FILE_CHANNEL_PATH | unset | JSON-lines file for channels without another adapter |
 | AICMO_UNSUBSCRIBE_BASE_URL | http://localhost:8080 | the HTTP edge; links are <base>/u/<token> |
 | AICMO_MAIL_DOMAIN | aicmo.invalid | right-hand side of Message-IDs |
+| AICMO_INBOUND_DOMAIN | unset | the edge's inbound SMTP domain: signed return paths, Reply-To |
+| AICMO_RETURN_PATH_SECRET | AICMO_TOKEN_SECRET | key of those addresses (the edge's too) |
 | AICMO_DELIVERY_TIMEOUT_SECONDS | 10 | bound on one channel call |
 | AICMO_SEND_MAX_ATTEMPTS | 5 | channel attempts before a send fails (runs outlast peer outages) |
 | AICMO_RETRY_BASE_SECONDS, AICMO_RETRY_MAX_SECONDS | 1, 300 | retry backoff |
@@ -32,9 +34,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from aicmo_common import verp
 from aicmo_common.config import ConfigError, Env, ServiceConfig
 from aicmo_distribution.adapters.channels.smtp import TLS_MODES, SmtpSettings
 from aicmo_distribution.adapters.channels.webhook import WebhookSettings
@@ -52,6 +55,8 @@ class DistributionConfig(ServiceConfig):
     file_channel_path: Path | None = None
     unsubscribe_base_url: str = "http://localhost:8080"
     mail_domain: str = "aicmo.invalid"
+    inbound_domain: str = ""
+    return_path_secret: str = field(default="", repr=False)
     delivery_timeout_seconds: float = 10.0
     max_attempts: int = 5
     retry_base_seconds: float = 1.0
@@ -101,6 +106,15 @@ class DistributionConfig(ServiceConfig):
         base_url = env.str("AICMO_UNSUBSCRIBE_BASE_URL", "http://localhost:8080")
         if not base_url.startswith(("https://", "http://")):
             raise ConfigError(f"AICMO_UNSUBSCRIBE_BASE_URL={base_url!r} is not an http(s) URL")
+        inbound_domain = env.str("AICMO_INBOUND_DOMAIN", "").strip().lower()
+        return_path_secret = env.str("AICMO_RETURN_PATH_SECRET", "") or shared.token_secret
+        if len(return_path_secret) < 32:
+            raise ConfigError("AICMO_RETURN_PATH_SECRET must be at least 32 characters long")
+        if inbound_domain:
+            try:
+                verp.return_path("0", secret=return_path_secret, domain=inbound_domain)
+            except ValueError as error:
+                raise ConfigError(f"AICMO_INBOUND_DOMAIN={inbound_domain!r}: {error}") from None
         return cls(
             **{f.name: getattr(shared, f.name) for f in fields(ServiceConfig)},
             smtp=smtp,
@@ -108,6 +122,7 @@ class DistributionConfig(ServiceConfig):
             file_channel_path=Path(file_path) if file_path else None,
             unsubscribe_base_url=base_url,
             mail_domain=env.str("AICMO_MAIL_DOMAIN", "aicmo.invalid"),
+            inbound_domain=inbound_domain, return_path_secret=return_path_secret,
             delivery_timeout_seconds=env.float("AICMO_DELIVERY_TIMEOUT_SECONDS", 10.0,
                                                minimum=0.1, maximum=300.0),
             max_attempts=env.int("AICMO_SEND_MAX_ATTEMPTS", 5, minimum=1, maximum=100),

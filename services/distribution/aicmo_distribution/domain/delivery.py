@@ -29,6 +29,11 @@ class OutboundMessage:
     unsubscribe_url: str
     postal_address: str
     message_id: str
+    # Signed per-send addresses of the inbound receiver (aicmo_common.verp), when configured:
+    # the envelope sender bounces come back to, where replies go, and a mailto: unsubscribe.
+    return_path: str = ""
+    reply_to: str = ""
+    unsubscribe_mailto: str = ""
 
 
 class DeliveryStatus(enum.StrEnum):

@@ -36,6 +36,10 @@ class SendSettings:
     autopause: FailureWindow = FailureWindow(0.2, 50)
     # How old the last look before delivery may be (see StopGate); 0 asks for every message.
     gate_freshness_seconds: float = 0.02
+    # The inbound receiver's domain and the key of its signed addresses (aicmo_common.verp);
+    # no domain: messages carry the sender's own address as their return path.
+    inbound_domain: str = ""
+    return_path_secret: str = ""
 
     @property
     def policy(self) -> SendPolicy:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from aicmo_common import verp
 from aicmo_common.db import Database
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.delivery import OutboundMessage
 from aicmo_distribution.domain.peers import CampaignFacts, Contactability, Verdict
 from aicmo_distribution.domain.sends import SendJob, message_id_for
-from aicmo_distribution.service_layer.deps import Deps
+from aicmo_distribution.service_layer.deps import Deps, SendSettings
 
 
 async def content_for(database: Database, job: SendJob, campaign: CampaignFacts,
@@ -52,4 +53,17 @@ async def build_message(deps: Deps, job: SendJob, campaign: CampaignFacts,
         body_text=rendered.body_text, body_html=rendered.body_html,
         unsubscribe_url=unsubscribe_url,
         postal_address=verdict.sender.postal_address,
-        message_id=message_id_for(job.id, deps.settings.mail_domain))
+        message_id=message_id_for(job.id, deps.settings.mail_domain),
+        **return_addresses(job.id, deps.settings))
+
+
+def return_addresses(send_id: str, settings: SendSettings) -> dict[str, str]:
+    """The signed addresses a message names so that what comes back finds its send: the
+    return path (MAIL FROM) for bounces, Reply-To for replies, a mailto: unsubscribe."""
+    domain, secret = settings.inbound_domain, settings.return_path_secret
+    if not domain:
+        return {}
+    return {"return_path": verp.return_path(send_id, secret=secret, domain=domain),
+            "reply_to": verp.reply_address(send_id, secret=secret, domain=domain),
+            "unsubscribe_mailto": verp.unsubscribe_address(send_id, secret=secret,
+                                                           domain=domain)}

@@ -71,8 +71,15 @@ def build_email(message: OutboundMessage, *, date: str | None = None) -> bytes:
         ("Message-ID", _one_line(message.message_id)),
         ("Date", date or email.utils.format_datetime(dt.datetime.now(dt.UTC))),
     ]
+    if message.reply_to:
+        headers.append(("Reply-To", _one_line(message.reply_to)))
+    links = [f"<mailto:{_one_line(message.unsubscribe_mailto)}?subject=unsubscribe>"
+             ] if message.unsubscribe_mailto else []
     if message.unsubscribe_url:
-        headers.append(("List-Unsubscribe", f"<{_one_line(message.unsubscribe_url)}>"))
+        links.append(f"<{_one_line(message.unsubscribe_url)}>")
+    if links:
+        headers.append(("List-Unsubscribe", ", ".join(links)))
+    if message.unsubscribe_url:
         # RFC 8058: a POST to the URL unsubscribes at once, without a confirmation page.
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     headers += [("X-Aicmo-Send-Id", _one_line(message.send_id)),
@@ -181,7 +188,7 @@ class SmtpChannel:
                            payload: bytes, reused: bool, handoff: Handoff
                            ) -> DeliveryResult | None:
         try:
-            await client.mail(message.from_address)
+            await client.mail(message.return_path or message.from_address)
             await client.rcpt(message.to_address)
         except aiosmtplib.SMTPResponseException as error:
             await self._reset_or_discard(client)
