@@ -14,6 +14,7 @@ from aicmo_common.auth import TokenSigner
 from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
+from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
 from aicmo_leads.adapters.tables import audit_outbox
 from aicmo_leads.config import LeadsConfig
 from aicmo_leads.domain.identifiers import IdentityKeys
@@ -67,8 +68,9 @@ def create_server(config: LeadsConfig, dependencies: Dependencies | None = None,
     settings = Settings(keys=IdentityKeys(config.identity_hash_key),
                         default_region=config.default_phone_region, clock=dependencies.clock)
     servicer = LeadsServicer(LeadsDependencies(
-        database=database, settings=settings, import_batch_size=config.import_batch_size,
-        on_audit=relay.notify,
+        database=database, settings=settings,
+        contactability_read=PooledContactabilityRead(database.engine),
+        import_batch_size=config.import_batch_size, after_commit=relay.notify,
         soft_bounces=SoftBouncePolicy(config.soft_bounce_limit,
                                       config.soft_bounce_window_days)))
 

@@ -21,7 +21,7 @@ from aicmo_leads.domain.capture import RawCapture, validate_capture
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentSource
 from aicmo_leads.domain.contactability import BlockReason, DeliveryChannel, assess
 from aicmo_leads.domain.lead import SuppressionScope
-from aicmo_leads.entrypoints import translation as tr
+from aicmo_leads.entrypoints import mapping as tr
 from aicmo_leads.service_layer import consent, reading
 from aicmo_leads.service_layer.capture import CaptureCall, capture_lead
 from aicmo_leads.service_layer.unit import visible_lead

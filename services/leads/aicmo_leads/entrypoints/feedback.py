@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 
 from aicmo.common.v1 import common_pb2
 from aicmo.leads.v1 import leads_pb2 as pb
 from aicmo_common import pages
 from aicmo_common.access import WRITERS, Caller
 from aicmo_common.auth import Principal, Role, current_principal
-from aicmo_common.db import Database
 from aicmo_common.errors import (
     FieldViolation,
     InvalidArgument,
     NotFound,
     item_error,
 )
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_leads.domain.identifiers import IdentifierError, has_control_characters, normalise
 from aicmo_leads.domain.validation import (
     Violations,
@@ -26,7 +25,7 @@ from aicmo_leads.domain.validation import (
     check_request_id,
     check_text,
 )
-from aicmo_leads.entrypoints.translation import CHANNEL_FROM_PROTO, timestamp_to_proto
+from aicmo_leads.entrypoints.mapping import CHANNEL_FROM_PROTO, timestamp_to_proto
 from aicmo_leads.feedback import ledger as ledgering
 from aicmo_leads.feedback.domain import (
     DEFAULT_EXAMPLES,
@@ -115,11 +114,9 @@ def item_to_proto(record: FeedbackRecord) -> pb.FeedbackItem:
 class FeedbackEndpoints:
     """ApplyFeedback, RecordFeedback, ListFeedback, TopObjections, RecordUnsubscribeReason."""
 
-    def __init__(self, database: Database, ledger: ledgering.Ledger,
-                 on_audit: Callable[[], None]) -> None:
-        self._db = database
+    def __init__(self, unit_of_work: UnitOfWork[object], ledger: ledgering.Ledger) -> None:
+        self._uow = unit_of_work
         self._ledger = ledger
-        self._on_audit = on_audit
 
     @staticmethod
     def _caller(principal: Principal, request_id: str = "") -> Caller:
@@ -150,9 +147,8 @@ class FeedbackEndpoints:
                  for index, item in enumerate(request.items)]
         if problems:
             raise _invalid(problems)
-        outcomes = await self._db.run(ledgering.apply_feedback, items,
-                                      self._caller(principal), self._ledger)
-        self._on_audit()
+        outcomes = await self._uow.write(ledgering.apply_feedback, items,
+                                         self._caller(principal), self._ledger)
         results = []
         for given, outcome in zip(request.items, outcomes, strict=True):
             if isinstance(outcome, ledgering.Applied):
@@ -249,9 +245,8 @@ class FeedbackEndpoints:
                              kind=FeedbackKind.NOTE, channel=channel,
                              campaign_id=request.campaign_id, text=request.text,
                              fingerprint=self._fingerprint(request, unkeyed=True))
-        record = await self._db.run(ledgering.record_note, note, request_id,
-                                    self._caller(principal, request_id), self._ledger)
-        self._on_audit()
+        record = await self._uow.write(ledgering.record_note, note, request_id,
+                                       self._caller(principal, request_id), self._ledger)
         return pb.RecordFeedbackResponse(item=item_to_proto(record))
 
     @staticmethod
@@ -286,9 +281,9 @@ class FeedbackEndpoints:
                                       reason=reason, text=text,
                                       campaign_id=request.campaign_id,
                                       fingerprint=self._fingerprint(request, unkeyed=True))
-        record = await self._db.run(ledgering.record_unsubscribe_reason, given, request_id,
-                                    self._caller(principal, request_id), self._ledger)
-        self._on_audit()
+        record = await self._uow.write(ledgering.record_unsubscribe_reason, given,
+                                       request_id, self._caller(principal, request_id),
+                                       self._ledger)
         return pb.RecordUnsubscribeReasonResponse(item=item_to_proto(record))
 
     # --- reading -------------------------------------------------------------------------
@@ -325,7 +320,7 @@ class FeedbackEndpoints:
                 problems.add("page_token", "is not a token this service issued")
                 raise _invalid(problems)
             before = position[0]
-        records, following = await self._db.run_read(
+        records, following = await self._uow.read(
             ledgering.list_feedback, filters, principal.venture, before, limit)
         return pb.ListFeedbackResponse(
             items=[item_to_proto(record) for record in records],
@@ -345,8 +340,8 @@ class FeedbackEndpoints:
             raise _invalid(problems)
         filters = FeedbackFilter(venture_id=venture, campaign_id=request.campaign_id,
                                  template_id=request.template_id)
-        counts, total = await self._db.run_read(ledgering.top_objections, filters,
-                                                request.examples or DEFAULT_EXAMPLES)
+        counts, total = await self._uow.read(ledgering.top_objections, filters,
+                                             request.examples or DEFAULT_EXAMPLES)
         return pb.TopObjectionsResponse(total=total, objections=[
             pb.ObjectionCount(objection=INTENT_TO_PROTO[found.intent], count=found.count,
                               example_feedback_ids=list(found.example_ids))

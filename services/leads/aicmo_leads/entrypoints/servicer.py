@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 from aicmo.leads.v1 import leads_pb2 as pb
@@ -21,7 +21,7 @@ from aicmo_common.errors import (
     NotFound,
     item_error,
 )
-from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_leads.domain.capture import (
     RawCapture,
     ValidCapture,
@@ -31,7 +31,7 @@ from aicmo_leads.domain.capture import (
 from aicmo_leads.domain.consent import ConsentSource, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import IdentifierError, forget_normalisations, normalise
-from aicmo_leads.domain.lead import CaptureOutcome, ImportTotals, SuppressionScope
+from aicmo_leads.domain.lead import ImportTotals, SuppressionScope
 from aicmo_leads.domain.lead_update import validate_update
 from aicmo_leads.domain.validation import (
     LONG_TEXT,
@@ -41,7 +41,7 @@ from aicmo_leads.domain.validation import (
     check_request_id,
     check_text,
 )
-from aicmo_leads.entrypoints import translation as tr
+from aicmo_leads.entrypoints import mapping as tr
 from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches
 from aicmo_leads.entrypoints.feedback import FeedbackEndpoints
 from aicmo_leads.entrypoints.registration import MalformedRequest
@@ -81,9 +81,12 @@ class LeadsDependencies:
 
     database: Database
     settings: Settings
+    # The contactability read of many leads at once (``reading.check_contactability_many``),
+    # on a connection of its own: the adapter is chosen where the service is wired.
+    contactability_read: Callable[[Sequence[str]], dict]
     import_batch_size: int = 200
-    # Called after a commit that wrote audit events (the outbox relay's wake-up).
-    on_audit: Callable[[], None] = lambda: None
+    # Called after every committed writing transaction (the outbox relay's wake-up).
+    after_commit: Callable[[], None] | None = None
     soft_bounces: SoftBouncePolicy = SoftBouncePolicy()
 
 
@@ -92,16 +95,16 @@ class LeadsServicer:
 
     def __init__(self, dependencies: LeadsDependencies) -> None:
         self._db = dependencies.database
+        self._uow: UnitOfWork[object] = UnitOfWork(dependencies.database,
+                                                   after_commit=dependencies.after_commit)
         self._settings = dependencies.settings
         self._batch = dependencies.import_batch_size
-        self._on_audit = dependencies.on_audit
         # Distribution asks before every send: concurrent checks are read together, with
         # one statement outside any Session.
-        self._contactability_read = PooledContactabilityRead(self._db.engine)
+        self._contactability_read = dependencies.contactability_read
         self._contactability = ContactabilityBatches(self._db, self._contactability_read)
         self._feedback = FeedbackEndpoints(
-            self._db, Ledger(self._settings, dependencies.soft_bounces, RulesClassifier()),
-            self._on_audit)
+            self._uow, Ledger(self._settings, dependencies.soft_bounces, RulesClassifier()))
 
     # --- capture -------------------------------------------------------------------------
 
@@ -128,14 +131,8 @@ class LeadsServicer:
             + request.capture.SerializeToString(deterministic=True))
         call = capturing.CaptureCall(actor=Caller(principal).actor, source=ConsentSource.CAPTURE,
                                      request_id=request_id, fingerprint=fingerprint)
-        answer = await self._db.run(capturing.capture_lead, capture, call, self._settings)
-        self._on_audit()
-        result = answer.result
-        return pb.CaptureLeadResponse(
-            lead=tr.lead_to_proto(answer.lead), outcome=tr.OUTCOME_TO_PROTO[result.outcome],
-            matched_on=tr.KIND_TO_PROTO[result.matched_on] if result.matched_on else 0,
-            merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed,
-            touch=tr.touch_to_proto(answer.touch))
+        answer = await self._uow.write(capturing.capture_lead, capture, call, self._settings)
+        return tr.capture_answer_to_proto(answer)
 
     async def ImportLeads(self, request_iterator, context) -> AsyncIterator[pb.ImportLeadsResponse]:
         principal = current_principal()
@@ -166,9 +163,8 @@ class LeadsServicer:
                 writing.cancel()
         if batch:
             yield await self._import_batch(batch, call, totals)
-        await self._db.run(capturing.record_import_summary, import_id, sorted(ventures),
-                           totals, call.actor, self._settings.now())
-        self._on_audit()
+        await self._uow.write(capturing.record_import_summary, import_id, sorted(ventures),
+                              totals, call.actor, self._settings.now())
         yield pb.ImportLeadsResponse(summary=pb.ImportSummary(
             import_id=import_id, rows=totals.rows, created=totals.created,
             matched=totals.matched, rejected=totals.rejected, merged=totals.merged))
@@ -191,31 +187,16 @@ class LeadsServicer:
         return number, capture, violations
 
     async def _import_batch(self, batch, call, totals) -> pb.ImportLeadsResponse:
-        results = await self._db.run(capturing.import_rows, batch, call, self._settings, totals)
-        self._on_audit()
+        results = await self._uow.write(capturing.import_rows, batch, call, self._settings,
+                                        totals)
         for index, (_, result, _) in enumerate(results):
             if result is capturing.RUN_ALONE:
                 # It lost a deadlock inside the batch; alone, it retries like a capture.
-                results[index] = (await self._db.run(capturing.import_rows, [batch[index]],
-                                                     call, self._settings, totals))[0]
-                self._on_audit()
-        response = pb.ImportLeadsResponse()
-        for number, result, violations in results:
-            if result is None:
-                response.results.append(pb.ImportRowResult(
-                    row_number=number, outcome=pb.CAPTURE_OUTCOME_REJECTED,
-                    violations=[pb.ImportFieldViolation(field=v.field,
-                                                        description=v.description)
-                                for v in violations]))
-                continue
-            response.results.append(pb.ImportRowResult(
-                row_number=number, outcome=tr.OUTCOME_TO_PROTO[result.outcome],
-                lead_id=result.lead_id,
-                matched_on=(tr.KIND_TO_PROTO[result.matched_on]
-                            if result.outcome is CaptureOutcome.MATCHED and result.matched_on
-                            else 0),
-                merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed))
-        return response
+                results[index] = (await self._uow.write(capturing.import_rows, [batch[index]],
+                                                        call, self._settings, totals))[0]
+        return pb.ImportLeadsResponse(results=[
+            tr.import_row_to_proto(number, result, violations)
+            for number, result, violations in results])
 
     # --- reading -------------------------------------------------------------------------
 
@@ -223,7 +204,7 @@ class LeadsServicer:
         _wellformed(request)
         principal = current_principal()
         principal.require(READERS, "GetLead")
-        lead = await self._db.run_read(reading.get_lead, request.lead_id, principal.venture)
+        lead = await self._uow.read(reading.get_lead, request.lead_id, principal.venture)
         return pb.GetLeadResponse(lead=tr.lead_to_proto(lead))
 
     def _filters(self, principal: Principal, venture_id: str, campaign_id: str,
@@ -268,7 +249,7 @@ class LeadsServicer:
         if mask is not None and mask.paths and not mask.IsValidForDescriptor(pb.Lead.DESCRIPTOR):
             raise _invalid([Violation("read_mask", "names a field that Lead does not have")])
         ids_only = mask is not None and list(mask.paths) == ["lead_id"]
-        leads, following = await self._db.run_read(reading.list_leads, filters, after, limit,
+        leads, following = await self._uow.read(reading.list_leads, filters, after, limit,
                                                     ids_only=ids_only)
         token = (pages.encode([following[0].isoformat(), following[1]], key)
                  if following else "")
@@ -292,7 +273,7 @@ class LeadsServicer:
         after = None
         while True:
             # One bounded page per read transaction: memory stays flat whatever the size.
-            leads, after = await self._db.run_read(reading.list_leads, filters, after,
+            leads, after = await self._uow.read(reading.list_leads, filters, after,
                                                    EXPORT_CHUNK)
             for lead in leads:
                 yield pb.ExportLeadsResponse(lead=tr.lead_to_proto(lead))
@@ -306,7 +287,7 @@ class LeadsServicer:
         principal.require(READERS, "ListTouches")
         limit = pages.page_size(request.page_size)
         after = self._serial_position(request.page_token, request.lead_id)
-        touches, following = await self._db.run_read(
+        touches, following = await self._uow.read(
             reading.list_touches, request.lead_id, principal.venture, after, limit)
         token = pages.encode([following], request.lead_id) if following else ""
         return pb.ListTouchesResponse(touches=[tr.touch_to_proto(t) for t in touches],
@@ -319,7 +300,7 @@ class LeadsServicer:
         principal.require(READERS, "ListConsentHistory")
         limit = pages.page_size(request.page_size)
         after = self._serial_position(request.page_token, request.lead_id)
-        records, following = await self._db.run_read(
+        records, following = await self._uow.read(
             reading.list_consent_history, request.lead_id, principal.venture, after, limit)
         token = pages.encode([following], request.lead_id) if following else ""
         return pb.ListConsentHistoryResponse(
@@ -396,9 +377,7 @@ class LeadsServicer:
                                                     reading_problems)
         paths = list(request.update_mask.paths)
         changes, update_problems = validate_update(
-            paths, profile={name: getattr(lead, name) for name in
-                            ("name", "first_name", "company", "title", "industry",
-                             "company_size")},
+            paths, profile=tr.profile_from_proto(lead),
             value_currency=lead.value_estimate.currency_code,
             value_amount_minor=lead.value_estimate.amount_minor,
             attributes=dict(lead.attributes), qualification=qualification,
@@ -406,9 +385,8 @@ class LeadsServicer:
         violations = problems.items + update_problems.items + reading_problems
         if violations:
             raise _invalid(violations)
-        record = await self._db.run(reading.update_lead, lead.lead_id, changes, paths, caller,
-                                    self._settings)
-        self._on_audit()
+        record = await self._uow.write(reading.update_lead, lead.lead_id, changes, paths,
+                                       caller, self._settings)
         return pb.UpdateLeadResponse(lead=tr.lead_to_proto(record))
 
     async def UpdateConsent(self, request: pb.UpdateConsentRequest,
@@ -436,9 +414,8 @@ class LeadsServicer:
                 evidence = dataclasses.replace(evidence, consent_time=self._settings.now())
         if problems.items or reading_problems:
             raise _invalid(problems.items + reading_problems)
-        record, lead = await self._db.run(consenting.update_consent, request.lead_id, target,
-                                          evidence, reason, caller, self._settings)
-        self._on_audit()
+        record, lead = await self._uow.write(consenting.update_consent, request.lead_id,
+                                             target, evidence, reason, caller, self._settings)
         return pb.UpdateConsentResponse(record=tr.consent_record_to_proto(record),
                                         lead=tr.lead_to_proto(lead))
 
@@ -475,9 +452,8 @@ class LeadsServicer:
             problems.add("lead_id", "a lead_id or an identifier is required")
         if problems:
             raise _invalid(problems.items)
-        entries, affected = await self._db.run(consenting.mark_dnc, target, scope, reason,
-                                               caller, self._settings)
-        self._on_audit()
+        entries, affected = await self._uow.write(consenting.mark_dnc, target, scope, reason,
+                                                  caller, self._settings)
         return pb.MarkDncResponse(entries=[tr.suppression_to_proto(e) for e in entries],
                                   affected_lead_ids=affected)
 
@@ -491,11 +467,10 @@ class LeadsServicer:
         reason = check_text(problems, "reason", request.reason, LONG_TEXT, multiline=True)
         if problems:
             raise _invalid(problems.items)
-        lead = await self._db.run(consenting.erase_lead, request.lead_id, reason, caller,
-                                  self._settings)
+        lead = await self._uow.write(consenting.erase_lead, request.lead_id, reason, caller,
+                                     self._settings)
         forget_normalisations()
         await self._db.offload(self._after_erasure)
-        self._on_audit()
         return pb.EraseLeadResponse(lead=tr.lead_to_proto(lead))
 
     # --- feedback (aicmo_leads.feedback) --------------------------------------------------

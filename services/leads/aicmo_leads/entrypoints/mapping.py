@@ -1,5 +1,6 @@
-"""Proto messages <-> domain records. Unknown enum numbers become values validation refuses,
-so a client with a newer contract gets INVALID_ARGUMENT, never a silent default."""
+"""Proto messages <-> domain records: the one mapping of the leads RPCs. Unknown enum
+numbers become values validation refuses, so a client with a newer contract gets
+INVALID_ARGUMENT, never a silent default."""
 
 from __future__ import annotations
 
@@ -9,12 +10,19 @@ from google.protobuf import timestamp_pb2
 
 from aicmo.common.v1 import common_pb2
 from aicmo.leads.v1 import leads_pb2 as pb
-from aicmo_leads.domain.capture import NO_QUALIFICATION, Qualification, RawCapture, Utm
+from aicmo_leads.domain.capture import (
+    NO_QUALIFICATION,
+    PROFILE_FIELDS,
+    Qualification,
+    RawCapture,
+    Utm,
+)
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import BlockReason, DeliveryChannel, LeadState
 from aicmo_leads.domain.identifiers import IdentifierKind
 from aicmo_leads.domain.lead import (
     CaptureOutcome,
+    CaptureResult,
     ConsentRecordView,
     LeadRecord,
     SuppressionRecord,
@@ -22,6 +30,7 @@ from aicmo_leads.domain.lead import (
     TouchRecord,
 )
 from aicmo_leads.domain.validation import Violation
+from aicmo_leads.service_layer.capture import CaptureAnswer
 from aicmo_leads.service_layer.reading import ContactabilityAnswer
 
 CONSENT_FROM_PROTO = {pb.CONSENT_STATUS_UNSPECIFIED: "", pb.CONSENT_STATUS_UNKNOWN: "unknown",
@@ -265,3 +274,36 @@ def contactability_to_proto(answer: ContactabilityAnswer) -> pb.CheckContactabil
         lead=lead_to_proto(answer.lead) if answer.lead is not None else None,
         venture_id=answer.venture_id, consent_status=CONSENT_TO_PROTO[answer.consent_status],
         merged_into_lead_id=answer.merged_into)
+
+
+def capture_answer_to_proto(answer: CaptureAnswer) -> pb.CaptureLeadResponse:
+    """CaptureLead's answer: the lead and the touch as they are after the capture."""
+    result = answer.result
+    return pb.CaptureLeadResponse(
+        lead=lead_to_proto(answer.lead), outcome=OUTCOME_TO_PROTO[result.outcome],
+        matched_on=KIND_TO_PROTO[result.matched_on] if result.matched_on else 0,
+        merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed,
+        touch=touch_to_proto(answer.touch))
+
+
+def import_row_to_proto(row_number: int, result: CaptureResult | None,
+                        violations: list[Violation]) -> pb.ImportRowResult:
+    """One import row's answer: its outcome, or (no result) the violations it was refused
+    for."""
+    if result is None:
+        return pb.ImportRowResult(
+            row_number=row_number, outcome=pb.CAPTURE_OUTCOME_REJECTED,
+            violations=[pb.ImportFieldViolation(field=v.field, description=v.description)
+                        for v in violations])
+    return pb.ImportRowResult(
+        row_number=row_number, outcome=OUTCOME_TO_PROTO[result.outcome],
+        lead_id=result.lead_id,
+        matched_on=(KIND_TO_PROTO[result.matched_on]
+                    if result.outcome is CaptureOutcome.MATCHED and result.matched_on
+                    else 0),
+        merged_lead_ids=list(result.merged_lead_ids), suppressed=result.suppressed)
+
+
+def profile_from_proto(lead: pb.Lead) -> dict[str, str]:
+    """The profile fields of a lead message, by domain name."""
+    return {name: getattr(lead, name) for name in PROFILE_FIELDS}
