@@ -14,7 +14,7 @@ from aicmo_common.auth import TokenSigner
 from aicmo_common.db import Database, migrate_url
 from aicmo_common.outbox import OutboxRelay
 from aicmo_common.server import AicmoServer, Lifecycle, ServiceBinding, build_server
-from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
+from aicmo_leads.adapters.store.contactability import PooledContactabilityRead
 from aicmo_leads.adapters.tables import audit_outbox
 from aicmo_leads.config import LeadsConfig
 from aicmo_leads.domain.identifiers import IdentityKeys

@@ -9,7 +9,7 @@ import pytest
 
 from aicmo.common.v1 import common_pb2
 from aicmo.leads.v1 import leads_pb2 as pb
-from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
+from aicmo_leads.adapters.store.contactability import PooledContactabilityRead
 from tests.e2e.leads.conftest import OTHER_VENTURE
 
 EVIDENCE = pb.ConsentEvidence(source="web_form", form_url="https://acme.test/signup")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from aicmo.leads.v1 import leads_pb2 as pb
 from aicmo_leads.domain.identifiers import IdentifierKind
@@ -100,6 +101,11 @@ class _Deadlock(Exception):
     sqlstate = "40P01"
 
 
+def _deadlock_detected() -> OperationalError:
+    # The store's statements reach the driver through SQLAlchemy, which wraps its errors.
+    return OperationalError("UPDATE leads SET ...", {}, _Deadlock("deadlock detected"))
+
+
 async def test_a_row_that_loses_a_deadlock_in_its_batch_is_imported_alone(leads, monkeypatch):
     if leads.database_url.startswith("sqlite"):
         pytest.skip("SQLite has one writer and no deadlocks")
@@ -116,7 +122,7 @@ async def test_a_row_that_loses_a_deadlock_in_its_batch_is_imported_alone(leads,
             if shared:
                 # As PostgreSQL does: the statement fails after the row's writes began.
                 real(store, capture, call, settings)
-                raise _Deadlock("deadlock detected")
+                raise _deadlock_detected()
         return real(store, capture, call, settings)
 
     monkeypatch.setattr(capturing, "_capture_once", deadlocking)

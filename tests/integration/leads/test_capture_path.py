@@ -1,6 +1,6 @@
-"""The capture path writes through the driver connection and answers from what it wrote: its
-answers must equal what the database then holds, read back through SQLAlchemy, and its rows
-must be the rows the SQLAlchemy path writes (SQLite and PostgreSQL)."""
+"""The capture path runs prepared statements on the driver cursor and answers from what it
+wrote: its answers must equal what the database then holds, read back through SQLAlchemy,
+and its rows must be the rows the SQLAlchemy path writes (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from aicmo_common.access import Caller
 from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role
 from aicmo_common.outbox import AuditEvent, record
-from aicmo_leads.adapters import capture_store, tables
-from aicmo_leads.adapters.capture_store import CaptureStore
-from aicmo_leads.adapters.repository import LeadRepository
+from aicmo_leads.adapters import tables
+from aicmo_leads.adapters.store import LeadRepository, statements
 from aicmo_leads.domain.capture import Qualification, RawCapture, Utm, validate_capture
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentSource
 from aicmo_leads.domain.identifiers import Identifier, IdentifierKind
@@ -141,7 +140,7 @@ def test_capture_path_audit_rows_equal_the_outbox_record_rows(database):
                              actor="operator:ops", venture_id="acme", request_id="r",
                              context=context, occurred_at=moment, id=event_id)
                   for event_id in ("via-store", "via-record")]
-        CaptureStore.of(session).audit("leads", events[0])
+        LeadRepository(session).audit("leads", events[0])
         record(session, tables.audit_outbox, "leads", events[1])
 
     database.transact(write)
@@ -160,7 +159,8 @@ def test_identifier_lookup_searches_the_primary_key_for_every_identifier(databas
     if not database.sqlite:
         pytest.skip("the query plan checked is SQLite's")
     _capture(database, settings, email="plan@example.com", phone="+14155552671")
-    sql = capture_store.flavour(True).statements[("identifiers", 2)].sql
+    # The statement the capture runs, compiled as its prepared form compiles it.
+    sql = str(statements.identifier_lookup(2).compile(dialect=database.engine.dialect))
     with database.engine.connect() as connection:
         plan = " ".join(row[-1] for row in connection.exec_driver_sql(
             "EXPLAIN QUERY PLAN " + sql, ("acme", "email", "h1", "phone", "h2")))

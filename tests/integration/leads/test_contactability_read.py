@@ -15,8 +15,8 @@ from aicmo_common.access import Caller
 from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role
 from aicmo_common.errors import NotFound
-from aicmo_leads.adapters.contactability_read import PooledContactabilityRead
-from aicmo_leads.adapters.repository import LeadRepository
+from aicmo_leads.adapters.store import LeadRepository
+from aicmo_leads.adapters.store.contactability import PooledContactabilityRead
 from aicmo_leads.domain.capture import RawCapture, validate_capture
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentSource
 from aicmo_leads.domain.contactability import BlockReason, DeliveryChannel, assess

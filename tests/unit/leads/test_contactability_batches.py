@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from aicmo_common.errors import NotFound
-from aicmo_leads.adapters.contactability_read import ContactabilityRows
+from aicmo_leads.adapters.store.contactability import ContactabilityRows
 from aicmo_leads.domain.contactability import BlockReason, DeliveryChannel
 from aicmo_leads.entrypoints import contactability_batches
 from aicmo_leads.entrypoints.contactability_batches import ContactabilityBatches

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common.access import Caller
 from aicmo_common.errors import FailedPrecondition, NotFound, ServiceError
-from aicmo_leads.adapters.repository import LeadRepository, as_utc
+from aicmo_leads.adapters.store import LeadRepository, as_utc
 from aicmo_leads.domain.consent import ConsentStatus
 from aicmo_leads.domain.contactability import address_for
 from aicmo_leads.domain.identifiers import Identifier

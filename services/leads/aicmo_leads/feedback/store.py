@@ -11,7 +11,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from aicmo_leads.adapters import tables as t
-from aicmo_leads.adapters.repository import as_utc
+from aicmo_leads.adapters.store import as_utc
 from aicmo_leads.domain.consent import ConsentStatus
 from aicmo_leads.domain.contactability import DeliveryChannel
 from aicmo_leads.feedback.domain import (

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 
 from aicmo_common.actor import Actor
 from aicmo_common.errors import FailedPrecondition
-from aicmo_leads.adapters.capture_store import CaptureStore
-from aicmo_leads.adapters.repository import LeadRepository, as_utc, lead_record, touch_record
+from aicmo_leads.adapters.store import LeadRepository, as_utc, lead_record, touch_record
 from aicmo_leads.domain.capture import (
     NO_QUALIFICATION,
     PROFILE_FIELDS,
@@ -80,14 +79,13 @@ class CaptureAnswer:
 def capture_lead(session: Session, capture: ValidCapture, call: CaptureCall,
                  settings: Settings) -> CaptureAnswer:
     """The CaptureLead use case: idempotent on the request id, retried on a lost race."""
-    store = CaptureStore.of(session)
+    store = LeadRepository(session)
 
     def attempt() -> CaptureAnswer:
         if call.request_id:
             earlier = store.capture_request(call.request_id)
             if earlier is not None:
-                return _stored_answer(LeadRepository(session),
-                                      _replay(earlier, call.fingerprint))
+                return _stored_answer(store, _replay(earlier, call.fingerprint))
         captured = _capture_once(store, capture, call, settings)
         result = captured.result
         if call.request_id:
@@ -110,7 +108,7 @@ def _stored_answer(repo: LeadRepository, result: CaptureResult) -> CaptureAnswer
                          repo.touches_by_id([result.touch_id]).get(result.touch_id))
 
 
-def _answer(store: CaptureStore, captured: _Captured) -> CaptureAnswer:
+def _answer(store: LeadRepository, captured: _Captured) -> CaptureAnswer:
     """The answer from what the capture wrote: only a first touch older than this capture
     is read back."""
     lead, touch = captured.lead, captured.touch
@@ -146,7 +144,7 @@ def import_rows(session: Session, rows: Sequence[tuple[int, ValidCapture | None,
     """Imports a batch of rows in one transaction, each row in its own savepoint, so a row
     that loses a race is retried alone and a refused row costs the others nothing. A row
     whose result is ``RUN_ALONE`` must be imported again in a batch of its own."""
-    store = CaptureStore.of(session)
+    store = LeadRepository(session)
     shared = session.info.get(SHARED_TRANSACTION, False)
     session.info[SHARED_TRANSACTION] = sum(capture is not None for _, capture, _ in rows) > 1
     results: list[tuple[int, object, list[Violation]]] = []
@@ -179,7 +177,7 @@ class _Captured:
     touch: TouchRecord
 
 
-def _capture_once(store: CaptureStore, capture: ValidCapture, call: CaptureCall,
+def _capture_once(store: LeadRepository, capture: ValidCapture, call: CaptureCall,
                   settings: Settings) -> _Captured:
     now = settings.now()
     venture = capture.venture_id
@@ -202,9 +200,8 @@ def _capture_once(store: CaptureStore, capture: ValidCapture, call: CaptureCall,
         winner, losers = ordered[0], ordered[1:]
         outcome = CaptureOutcome.MATCHED
         if losers:
-            repo = LeadRepository(store.session)
             for loser in losers:
-                winner = _merge(repo, winner, loser, call, now)
+                winner = _merge(store, winner, loser, call, now)
             winner = store.lead_row(winner.id)
         lead_id = winner.id
         changes = _updated_fields(winner, capture, now)
@@ -228,7 +225,7 @@ def _capture_once(store: CaptureStore, capture: ValidCapture, call: CaptureCall,
         identifiers = sorted((store.identifier_row(row) for row in new_identifiers),
                              key=lambda row: (row.kind, row.hmac))
     else:
-        identifiers = store.identifier_rows(lead_id)
+        identifiers = store.lead_identifiers(lead_id)
 
     suppressions = store.active_suppressions(venture, [row.hmac for row in identifiers])
     suppressed = bool(suppressions)
@@ -277,7 +274,7 @@ def _capture_once(store: CaptureStore, capture: ValidCapture, call: CaptureCall,
                            matched_on=matched_on if outcome is CaptureOutcome.MATCHED else None,
                            merged_lead_ids=tuple(loser.id for loser in losers),
                            suppressed=suppressed, touch_id=touch_id)
-    return _Captured(result, winner, identifiers, touch_record(store.touches.row_from_values(
+    return _Captured(result, winner, identifiers, touch_record(store.touch_row_from_values(
         {**touch_values, "id": touch_id})))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from aicmo_common.access import Caller
 from aicmo_common.errors import FailedPrecondition, FieldViolation, InvalidArgument
 from aicmo_common.errors import PermissionDenied as Forbidden
-from aicmo_leads.adapters.repository import LeadRepository
+from aicmo_leads.adapters.store import LeadRepository
 from aicmo_leads.domain.capture import PROFILE_FIELDS, Qualification
 from aicmo_leads.domain.consent import (
     ConsentChangeRefused,

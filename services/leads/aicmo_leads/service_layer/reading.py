@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from aicmo_common.access import Caller
 from aicmo_common.errors import NotFound
 from aicmo_leads.adapters import tables as t
-from aicmo_leads.adapters.contactability_read import ContactabilityRows, read_contactability
-from aicmo_leads.adapters.repository import LeadRepository, as_utc, lead_record, touch_record
+from aicmo_leads.adapters.store import LeadRepository, as_utc, lead_record, touch_record
+from aicmo_leads.adapters.store.contactability import ContactabilityRows, read_contactability
 from aicmo_leads.domain.capture import Qualification
 from aicmo_leads.domain.consent import ConsentStatus
 from aicmo_leads.domain.contactability import Contactability, DeliveryChannel, LeadState, assess

@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.engine import Row
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from aicmo_common.actor import Actor
 from aicmo_common.errors import Aborted, FailedPrecondition, NotFound
 from aicmo_common.outbox import AuditEvent, record
+from aicmo_common.unit_of_work import lost_a_race
 from aicmo_leads.adapters import tables as t
-from aicmo_leads.adapters.capture_store import RETRYABLE_SQLSTATES, CaptureStore
-from aicmo_leads.adapters.repository import LeadRepository
+from aicmo_leads.adapters.store import LeadRepository
 from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
 from aicmo_leads.domain.contactability import LeadState
 from aicmo_leads.domain.identifiers import IdentityKeys
@@ -58,20 +58,17 @@ class RunAlone(Exception):
 
 
 def retryable(error: BaseException) -> bool:
-    if isinstance(error, (IntegrityError, LostRace)):
-        return True
-    if isinstance(error, DBAPIError):
-        return getattr(error.orig, "sqlstate", None) in RETRYABLE_SQLSTATES
-    return CaptureStore.lost_race(error)
+    """A concurrent change caused ``error``: the common races (a unique or foreign key
+    violation, a deadlock, a serialisation failure) or a moved identifier."""
+    return isinstance(error, LostRace) or lost_a_race(error)
 
 
 def _deadlock(error: BaseException) -> bool:
-    if isinstance(error, DBAPIError):
-        error = error.orig
-    return CaptureStore.deadlock(error)
+    # A lost race that is not a key violation: a deadlock or a serialisation failure.
+    return lost_a_race(error) and not isinstance(error, IntegrityError)
 
 
-def with_retries(store: CaptureStore, work: Callable[[], T]) -> T:
+def with_retries(store: LeadRepository, work: Callable[[], T]) -> T:
     """Runs ``work`` in a savepoint; on a lost race (a unique index violation from a
     concurrent capture, a deadlock, a moved identifier) rolls the savepoint back and runs it
     again, so it sees what the winner committed. In a shared transaction a deadlock raises
@@ -123,13 +120,13 @@ def consent_values(target: ConsentStatus, *, now: dt.datetime,
     return values
 
 
-def change_consent(repo: LeadRepository | CaptureStore, lead: Row, target: ConsentStatus, *,
+def change_consent(repo: LeadRepository, lead: Row, target: ConsentStatus, *,
                    actor: Actor, source: str, now: dt.datetime,
                    evidence: ConsentEvidence | None = None, reason: str = "",
                    request_id: str = "", force_record: bool = False,
                    keep_evidence: bool = False) -> int | None:
     """Moves a lead's consent to ``target``, writing the ledger entry and the audit event in
-    the caller's transaction (through either store). Returns the ledger entry's id, or None
+    the caller's transaction. Returns the ledger entry's id, or None
     when nothing changed; the lead row then holds ``consent_values(...)``."""
     current = ConsentStatus(lead.consent_status)
     if current is target and not force_record:

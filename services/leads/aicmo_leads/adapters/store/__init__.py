@@ -1,27 +1,40 @@
-"""Queries over the leads tables, inside the caller's session and transaction.
+"""The one store of the leads tables, inside the caller's session and transaction.
 
 Plain SQLAlchemy Core: captures run inside savepoints that may be rolled back and retried,
 and Core statements carry no ORM identity map that could go stale across a rollback. The
-capture path's own statements are in ``capture_store``; merges and every other use case run
-here, in the same transaction.
+capture path's statements are prepared (``statements``); merges, erasure and the other use
+cases build theirs per call, in the same transaction. Audit events go through
+``aicmo_common.outbox.record``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
 
-from sqlalchemy import and_, delete, insert, or_, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from aicmo_common.actor import Actor
 from aicmo_common.outbox import AuditEvent, record
+from aicmo_common.prepared import PreparedStatement
 from aicmo_leads.adapters import tables as t
-from aicmo_leads.domain.capture import Qualification, Utm
-from aicmo_leads.domain.consent import ConsentEvidence, ConsentStatus
-from aicmo_leads.domain.contactability import LeadState
-from aicmo_leads.domain.identifiers import Identifier, IdentifierKind
+from aicmo_leads.adapters.store import statements
+from aicmo_leads.adapters.store.rows import (
+    IDENTIFIERS,
+    LEADS,
+    PROFILE_COLUMNS,
+    REQUESTS,
+    SUPPRESSIONS,
+    TOUCHES,
+    as_utc,
+    consent_view,
+    lead_record,
+    suppression_record,
+    touch_record,
+)
 from aicmo_leads.domain.lead import (
     ConsentRecordView,
     LeadRecord,
@@ -30,14 +43,13 @@ from aicmo_leads.domain.lead import (
     TouchRecord,
 )
 
-PROFILE_COLUMNS = ("name", "first_name", "company", "title", "industry", "company_size")
+__all__ = ["PROFILE_COLUMNS", "LeadRepository", "as_utc", "consent_view", "lead_record",
+           "suppression_record", "touch_record"]
 
 
-def as_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+@functools.cache
+def _savepoint(verb: str, depth: int) -> PreparedStatement:
+    return PreparedStatement(text(f"{verb} capture_{depth}"))
 
 
 class LeadRepository:
@@ -45,13 +57,69 @@ class LeadRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._locking = session.get_bind().dialect.name != "sqlite"
+        self._connection = session.connection()
+        # Row locks exist only on PostgreSQL; SQLite's writer holds the whole database.
+        self.locking = self._connection.dialect.name != "sqlite"
+        self._depth = 0
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A savepoint around the block: rolled back (and only it) if the block raises."""
+        self._depth += 1
+        depth, connection = self._depth, self._connection
+        _savepoint("SAVEPOINT", depth).run(connection, {})
+        try:
+            yield
+        except BaseException:
+            _savepoint("ROLLBACK TO SAVEPOINT", depth).run(connection, {})
+            _savepoint("RELEASE SAVEPOINT", depth).run(connection, {})
+            raise
+        else:
+            _savepoint("RELEASE SAVEPOINT", depth).run(connection, {})
+        finally:
+            self._depth -= 1
+
+    def _one(self, statement: PreparedStatement, row_type: Any,
+             params: Mapping[str, object]) -> Any | None:
+        rows = statement.rows(self._connection, params)
+        return row_type.make(rows[0]) if rows else None
+
+    # --- capture requests ----------------------------------------------------------------
+
+    def capture_request(self, request_id: str) -> Any | None:
+        return self._one(statements.CAPTURE_REQUEST, REQUESTS, {"id": request_id})
+
+    def insert_capture_request(self, values: Mapping[str, object]) -> None:
+        statements.insert_row("capture_requests").run(self._connection, values)
 
     # --- identifiers ---------------------------------------------------------------------
 
-    def identifier_rows(self, lead_ids: Iterable[str]) -> dict[str, list[Row]]:
+    def leads_by_identifier(self, venture_id: str,
+                            keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """Maps each (kind, hmac) known in the venture to its lead id."""
+        if not keys:
+            return {}
+        params: dict[str, object] = {"venture": venture_id}
+        for index, (kind, hmac_value) in enumerate(keys):
+            params[f"k{index}"] = kind
+            params[f"h{index}"] = hmac_value
+        rows = statements.leads_by_identifier(len(keys)).rows(self._connection, params)
+        return {(kind, hmac_value): lead_id for kind, hmac_value, lead_id in rows}
+
+    def lead_identifiers(self, lead_id: str) -> list[Any]:
+        """One lead's identifier rows, oldest first."""
+        make = IDENTIFIERS.make
+        return [make(row) for row in
+                statements.LEAD_IDENTIFIERS.rows(self._connection, {"id": lead_id})]
+
+    def identifier_rows(self, lead_ids: Iterable[str]) -> dict[str, list[Any]]:
+        """Several leads' identifier rows, oldest first, by lead id."""
         ids = list(lead_ids)
-        found: dict[str, list[Row]] = {lead_id: [] for lead_id in ids}
+        if len(ids) == 1:
+            return {ids[0]: self.lead_identifiers(ids[0])}
+        found: dict[str, list[Any]] = {lead_id: [] for lead_id in ids}
         if not ids:
             return found
         rows = self.session.execute(
@@ -61,6 +129,15 @@ class LeadRepository:
         for row in rows:
             found[row.lead_id].append(row)
         return found
+
+    def add_identifiers(self, rows: Sequence[Mapping[str, object]]) -> None:
+        statement = statements.insert_row("lead_identifiers")
+        for row in rows:
+            statement.run(self._connection, row)
+
+    @staticmethod
+    def identifier_row(values: Mapping[str, object]) -> Any:
+        return IDENTIFIERS.from_values(values)
 
     def move_identifiers(self, from_lead: str, to_lead: str) -> None:
         self.session.execute(update(t.lead_identifiers)
@@ -81,24 +158,51 @@ class LeadRepository:
 
     # --- leads ---------------------------------------------------------------------------
 
-    def lead_row(self, lead_id: str, *, lock: bool = False) -> Row | None:
-        query = select(t.leads).where(t.leads.c.id == lead_id)
-        if lock and self._locking:
-            query = query.with_for_update()
-        return self.session.execute(query).first()
+    def lead_row(self, lead_id: str, *, lock: bool = False) -> Any | None:
+        """The lead's row; ``lock``: locked (on PostgreSQL) until the transaction ends."""
+        statement = statements.LEAD_FOR_UPDATE if lock else statements.LEAD
+        return self._one(statement, LEADS, {"id": lead_id})
 
-    def update_lead(self, lead_id: str, values: dict) -> None:
-        self.session.execute(update(t.leads).where(t.leads.c.id == lead_id).values(**values))
+    def lock_leads(self, lead_ids: Iterable[str]) -> dict[str, Any]:
+        """Reads and (on PostgreSQL) locks leads in id order, so two captures that lock the
+        same leads cannot deadlock on each other."""
+        ids = sorted(set(lead_ids))
+        rows = statements.lock_leads(len(ids)).rows(self._connection,
+                                                    statements.params("l", ids))
+        return {row.id: row for row in map(LEADS.make, rows)}
+
+    def insert_lead(self, values: Mapping[str, object]) -> None:
+        statements.insert_row("leads").run(self._connection, values)
+
+    def update_lead(self, lead_id: str, values: Mapping[str, object]) -> None:
+        params = {f"v_{name}": value for name, value in values.items()}
+        params["id"] = lead_id
+        statements.update_lead(tuple(values)).run(self._connection, params)
+
+    @staticmethod
+    def lead_row_from_values(values: Mapping[str, object]) -> Any:
+        return LEADS.from_values(values)
 
     def repoint_merged(self, from_lead: str, to_lead: str) -> None:
         """Leads merged into ``from_lead`` earlier now point straight at ``to_lead``."""
         self.session.execute(update(t.leads).where(t.leads.c.merged_into == from_lead)
                              .values(merged_into=to_lead))
 
-    def insert_merge(self, values: dict) -> None:
+    def insert_merge(self, values: dict[str, object]) -> None:
         self.session.execute(insert(t.lead_merges).values(**values))
 
     # --- touches -------------------------------------------------------------------------
+
+    def insert_touch(self, values: Mapping[str, object]) -> int:
+        rows = statements.insert_returning_id("touches").rows(self._connection, values)
+        return int(rows[0][0])
+
+    def touch_row(self, touch_id: int) -> Any | None:
+        return self._one(statements.TOUCH, TOUCHES, {"id": touch_id})
+
+    @staticmethod
+    def touch_row_from_values(values: Mapping[str, object]) -> Any:
+        return TOUCHES.from_values(values)
 
     def move_touches(self, from_lead: str, to_lead: str) -> None:
         self.session.execute(update(t.touches).where(t.touches.c.lead_id == from_lead)
@@ -124,10 +228,10 @@ class LeadRepository:
 
     # --- consent ledger ------------------------------------------------------------------
 
-    def insert_consent_record(self, values: dict) -> int:
-        result = self.session.execute(insert(t.consent_records).values(**values)
-                                      .returning(t.consent_records.c.id))
-        return int(result.scalar_one())
+    def insert_consent_record(self, values: Mapping[str, object]) -> int:
+        rows = statements.insert_returning_id("consent_records").rows(self._connection,
+                                                                      values)
+        return int(rows[0][0])
 
     def consent_record(self, record_id: int) -> ConsentRecordView:
         row = self.session.execute(select(t.consent_records)
@@ -155,16 +259,10 @@ class LeadRepository:
         wanted = sorted(set(hmacs))
         if not wanted:
             return []
-        rows = self.session.execute(
-            select(t.suppression_entries)
-            .where(t.suppression_entries.c.hmac.in_(wanted))
-            .where(t.suppression_entries.c.lifted_at.is_(None))
-            .where(t.suppression_entries.c.delivery_only.is_(False))
-            .where(or_(t.suppression_entries.c.scope == SuppressionScope.GLOBAL.value,
-                       and_(t.suppression_entries.c.scope == SuppressionScope.VENTURE.value,
-                            t.suppression_entries.c.venture_id == venture_id)))
-            .order_by(t.suppression_entries.c.created_at, t.suppression_entries.c.id))
-        return [suppression_record(row) for row in rows]
+        params = statements.params("s", wanted)
+        params["venture"] = venture_id
+        rows = statements.active_suppressions(len(wanted)).rows(self._connection, params)
+        return [suppression_record(SUPPRESSIONS.make(row)) for row in rows]
 
     def find_suppression(self, kind: str, hmac_value: str, scope: SuppressionScope,
                          venture_id: str, *,
@@ -181,7 +279,7 @@ class LeadRepository:
                 t.suppression_entries.c.lifted_at.is_(None))).first()
         return suppression_record(row) if row else None
 
-    def insert_suppression(self, values: dict) -> None:
+    def insert_suppression(self, values: dict[str, object]) -> None:
         self.session.execute(insert(t.suppression_entries).values(**values))
 
     def lift_suppressions(self, entry_ids: Iterable[str], *, at: dt.datetime,
@@ -199,7 +297,7 @@ class LeadRepository:
 
     # --- read models ---------------------------------------------------------------------
 
-    def lead_records(self, rows: Sequence[Row]) -> list[LeadRecord]:
+    def lead_records(self, rows: Sequence[Any]) -> list[LeadRecord]:
         """Builds full records for lead rows with two more queries, whatever their number."""
         identifiers = self.identifier_rows(row.id for row in rows)
         touch_ids = [row.first_touch_id for row in rows] + [row.last_touch_id for row in rows]
@@ -209,48 +307,3 @@ class LeadRepository:
     def lead_record(self, lead_id: str) -> LeadRecord | None:
         row = self.lead_row(lead_id)
         return self.lead_records([row])[0] if row is not None else None
-
-
-def touch_record(row: Row) -> TouchRecord:
-    return TouchRecord(
-        id=row.id, lead_id=row.lead_id, campaign_id=row.campaign_id,
-        source_channel=row.source_channel, source_reference=row.source_reference,
-        utm=Utm(campaign=row.utm_campaign, content=row.utm_content, source=row.utm_source,
-                medium=row.utm_medium, term=row.utm_term),
-        touched_at=as_utc(row.touched_at))
-
-
-def consent_view(row: Row) -> ConsentRecordView:
-    return ConsentRecordView(
-        id=row.id, lead_id=row.lead_id, from_status=ConsentStatus(row.from_status),
-        to_status=ConsentStatus(row.to_status), changed_at=as_utc(row.changed_at),
-        actor=Actor(row.actor_subject, row.actor_role), source=row.source,
-        evidence=ConsentEvidence.from_json(row.evidence), reason=row.reason,
-        request_id=row.request_id)
-
-
-def suppression_record(row: Row) -> SuppressionRecord:
-    return SuppressionRecord(
-        id=row.id, kind=IdentifierKind(row.kind), hmac=row.hmac,
-        scope=SuppressionScope(row.scope), venture_id=row.venture_id, reason=row.reason,
-        created_at=as_utc(row.created_at))
-
-
-def lead_record(row: Row, identifier_rows: Sequence[Row],
-                touches: dict[int, TouchRecord]) -> LeadRecord:
-    return LeadRecord(
-        id=row.id, venture_id=row.venture_id, state=LeadState(row.state),
-        identity_hash=row.identity_hash or "", email=row.email or "", phone=row.phone or "",
-        linkedin_url=row.linkedin_url or "",
-        identifiers=tuple(Identifier(IdentifierKind(r.kind), r.value) for r in identifier_rows),
-        profile={name: getattr(row, name) or "" for name in PROFILE_COLUMNS},
-        consent_status=ConsentStatus(row.consent_status),
-        consent_evidence=ConsentEvidence.from_json(row.consent_evidence),
-        value_currency=row.value_currency or "", value_amount_minor=row.value_amount_minor or 0,
-        attributes=dict(row.attributes or {}),
-        qualification=Qualification.from_json(row.qualification),
-        first_source_channel=row.first_source_channel,
-        first_touch=touches.get(row.first_touch_id), last_touch=touches.get(row.last_touch_id),
-        touch_count=row.touch_count, merged_into=row.merged_into or "",
-        created_at=as_utc(row.created_at), updated_at=as_utc(row.updated_at),
-        erased_at=as_utc(row.erased_at))
