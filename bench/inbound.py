@@ -387,6 +387,16 @@ async def hand_in(batch: Batch, edge: EdgeAddress, *, concurrency: int,
 
 # --- the sends they answer, and the proof they landed ------------------------------------
 
+async def _pages(method, request, admin):
+    """Every page of a List call, following its page tokens."""
+    while True:
+        page = await method(request, metadata=admin)
+        yield page
+        if not page.next_page_token:
+            return
+        request.page_token = page.next_page_token
+
+
 async def sent_messages(distribution_address: str, leads_address: str, signer: TokenSigner,
                         *, campaign_id: str, venture_id: str, mail_domain: str
                         ) -> dict[int, list[SentMessage]]:
@@ -395,29 +405,18 @@ async def sent_messages(distribution_address: str, leads_address: str, signer: T
     emails: dict[str, str] = {}
     async with grpc.aio.insecure_channel(leads_address) as channel:
         leads = leads_pb2_grpc.LeadsServiceStub(channel)
-        token = ""
-        while True:
-            page = await leads.ListLeads(lpb.ListLeadsRequest(
-                venture_id=venture_id, page_size=500, page_token=token), metadata=admin)
+        async for page in _pages(leads.ListLeads, lpb.ListLeadsRequest(
+                venture_id=venture_id, page_size=500), admin):
             emails.update((lead.lead_id, lead.email) for lead in page.leads)
-            token = page.next_page_token
-            if not token:
-                break
     by_step: dict[int, list[SentMessage]] = {}
     async with grpc.aio.insecure_channel(distribution_address) as channel:
         distribution = distribution_pb2_grpc.DistributionServiceStub(channel)
-        token = ""
-        while True:
-            page = await distribution.ListSends(dpb.ListSendsRequest(
-                campaign_id=campaign_id, state=dpb.SEND_STATE_SENT, page_size=500,
-                page_token=token), metadata=admin)
+        async for page in _pages(distribution.ListSends, dpb.ListSendsRequest(
+                campaign_id=campaign_id, state=dpb.SEND_STATE_SENT, page_size=500), admin):
             for job in page.sends:
                 by_step.setdefault(job.step, []).append(SentMessage(
                     job.id, job.lead_id, emails[job.lead_id],
                     job.message_id or f"<{job.id}@{mail_domain}>"))
-            token = page.next_page_token
-            if not token:
-                break
     return by_step
 
 
@@ -428,15 +427,10 @@ async def check_ledger(leads_address: str, signer: TokenSigner, *, campaign_id: 
     found: dict[str, set[int]] = {}
     async with grpc.aio.insecure_channel(leads_address) as channel:
         leads = leads_pb2_grpc.LeadsServiceStub(channel)
-        token = ""
-        while True:
-            page = await leads.ListFeedback(lpb.ListFeedbackRequest(
-                campaign_id=campaign_id, page_size=500, page_token=token), metadata=admin)
+        async for page in _pages(leads.ListFeedback, lpb.ListFeedbackRequest(
+                campaign_id=campaign_id, page_size=500), admin):
             for item in page.items:
                 found.setdefault(item.send_id, set()).add(item.kind)
-            token = page.next_page_token
-            if not token:
-                break
     missing = [send_id for send_id, kind in expected.items()
                if kind not in found.get(send_id, ())]
     if missing:
