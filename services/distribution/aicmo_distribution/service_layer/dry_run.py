@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
+from aicmo_common import pages
 from aicmo_common.auth import Principal
 from aicmo_common.errors import FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
@@ -14,7 +15,7 @@ from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, ans
 from aicmo_distribution.domain.sends import dedupe_key
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.runs import Audience, campaign_and_template, check_audience
-from aicmo_distribution.service_layer.sends import check_id, page_size
+from aicmo_distribution.service_layer.sends import check_id
 
 
 @dataclass
@@ -31,6 +32,16 @@ class DryRunPage:
     already_existing: int = 0
 
 
+def _progress(position: object) -> dict:
+    """Where a dry run stood after the page before: the leads' page token ("t"), the offset
+    into the listed lead ids ("o") and the counts so far ("s", "d", "b", "x")."""
+    if (not isinstance(position, dict) or not isinstance(position.get("t"), str)
+            or not all(isinstance(position.get(key), int) for key in "osdb")
+            or not isinstance(position.get("x", 0), int)):
+        raise pages.bad_token()
+    return position
+
+
 async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, step: int,
                            audience: Audience, size: int, token: str, principal: Principal
                            ) -> DryRunPage:
@@ -40,16 +51,15 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
     if step < 0 or step > 1000:
         errors.add("step", "must be between 1 and 1000 (0 means 1)")
     check_audience(errors, audience)
-    limit = page_size(size, errors)
-    state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
-    if token:
-        decoded = repo.decode_token(token)
-        if decoded is None or not set(state) <= set(decoded):
-            errors.add("page_token", "is not a token this call returned")
-        else:
-            state.update(decoded)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
     step = step or 1
+    # The token carries where the audience's paging stands and the running totals.
+    filters = {"campaign_id": campaign_id, "template_id": template_id, "step": step,
+               "audience": audience.as_dict()}
+    state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
+    if token:
+        state.update(_progress(pages.decode(token, filters)))
     campaign, template = await campaign_and_template(deps, campaign_id, template_id, principal)
     channel = template.channel
     try:
@@ -113,7 +123,7 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
             state["b"] += 1
         recipients.append(entry)
     return DryRunPage(recipients, verdict.remaining_quota, state["s"], state["s"], state["d"],
-                      state["b"], repo.encode_token(state) if next_leads else "",
+                      state["b"], pages.encode(state, filters) if next_leads else "",
                       int(state.get("x", 0)))
 
 

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from aicmo_common import pages
 from aicmo_common.auth import READERS, Principal
 from aicmo_common.errors import (
     FailedPrecondition,
@@ -28,9 +29,8 @@ from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sends import (
     WRITERS,
     check_id,
-    page_of,
-    page_position,
-    page_size,
+    created_after,
+    created_page,
 )
 
 MAX_AUDIENCE_IDS = 10_000
@@ -189,15 +189,15 @@ async def get_run(deps: Deps, run_id: str, principal: Principal) -> RunView:
 async def list_runs(deps: Deps, *, campaign_id: str, state: str | None, size: int,
                     token: str, principal: Principal) -> tuple[list[RunView], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    before = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
+    filters = {"campaign_id": campaign_id, "state": state, "venture_id": principal.venture}
     # HALTING is a HALTED run with sends still SENDING (see RunView.state).
     rows = await deps.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
                                   state="HALTED" if state == "HALTING" else state,
-                                  venture_id=principal.venture, before=before,
-                                  limit=limit + 1)
-    rows, next_token = page_of(rows, limit)
+                                  venture_id=principal.venture,
+                                  before=created_after(token, filters), limit=limit + 1)
+    rows, next_token = created_page(rows, limit, filters)
     views = await _views(deps, rows)
     if state in ("HALTED", "HALTING"):
         views = [view for view in views if view.state == state]

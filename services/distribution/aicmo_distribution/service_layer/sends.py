@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from aicmo_common import pages
 from aicmo_common.auth import MANAGERS, Principal, Role
 from aicmo_common.errors import (
     Aborted,
@@ -32,8 +33,6 @@ from aicmo_distribution.service_layer.sending import SendPath
 
 WRITERS = MANAGERS | {Role.SERVICE}
 MAX_ID = 128
-MAX_PAGE = 500
-DEFAULT_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -58,32 +57,23 @@ class SendRequest:
             "dry_run": self.dry_run})
 
 
-def page_size(value: int, errors: FieldErrors) -> int:
-    if value < 0 or value > MAX_PAGE:
-        errors.add("page_size", f"must be between 0 and {MAX_PAGE}")
-        return DEFAULT_PAGE
-    return value or DEFAULT_PAGE
-
-
-def page_position(token: str, errors: FieldErrors) -> tuple[dt.datetime, str] | None:
-    """Where the page before ``token`` ended: (created_at, id) of its last row."""
-    if not token:
+def created_after(token: str, filters: object) -> tuple[dt.datetime, str] | None:
+    """Where the page before ``token`` ended, (created_at, id) of its last row: the keyset of
+    the lists ordered by creation (sends, templates, runs); None on the first page."""
+    position = pages.decode(token, filters)
+    if position is None:
         return None
-    decoded = repo.decode_token(token)
     try:
-        return dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"])
-    except (TypeError, KeyError, ValueError):
-        errors.add("page_token", "is not a token this call returned")
-        return None
+        moment, last = position
+        return dt.datetime.fromisoformat(moment), str(last)
+    except (TypeError, ValueError):
+        raise pages.bad_token() from None
 
 
-def page_of(rows: list[dict], limit: int) -> tuple[list[dict], str]:
+def created_page(rows: list[dict], limit: int, filters: object) -> tuple[list[dict], str]:
     """At most ``limit`` of ``rows`` (read with ``limit + 1``), and the next page's token."""
-    if len(rows) <= limit:
-        return rows, ""
-    rows = rows[:limit]
-    return rows, repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
-                                    "i": rows[-1]["id"]})
+    return pages.page_of(rows, limit, lambda row: [row["created_at"].isoformat(), row["id"]],
+                         filters)
 
 
 def check_id(errors: FieldErrors, name: str, value: str, *, required: bool = True) -> None:
@@ -250,16 +240,15 @@ async def list_sends(deps: Deps, *, principal: Principal, campaign_id: str, lead
                      state: str | None, channel: str | None, run_id: str, size: int,
                      token: str) -> tuple[list[SendJob], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    after = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
     filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
                "channel": channel, "run_id": run_id}
     if principal.venture is not None:
         filters["venture_id"] = principal.venture
-    rows = await deps.db.run_read(repo.list_sends, filters=filters, after=after,
-                                  limit=limit + 1)
-    rows, token = page_of(rows, limit)
+    rows = await deps.db.run_read(repo.list_sends, filters=filters,
+                                  after=created_after(token, filters), limit=limit + 1)
+    rows, token = created_page(rows, limit, filters)
     return repo.as_send_jobs(rows), token
 
 

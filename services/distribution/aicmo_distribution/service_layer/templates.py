@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from aicmo_common import pages
 from aicmo_common.auth import MANAGERS, Principal
 from aicmo_common.errors import FailedPrecondition, FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
@@ -13,7 +14,7 @@ from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
-from aicmo_distribution.service_layer.sends import check_id, page_of, page_position, page_size
+from aicmo_distribution.service_layer.sends import check_id, created_after, created_page
 
 UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
 
@@ -100,16 +101,17 @@ async def get_template(deps: Deps, template_id: str, principal: Principal) -> Te
 async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, size: int,
                          token: str, principal: Principal) -> tuple[list[Template], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    after = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
     if principal.venture is not None:
         if venture_id and venture_id != principal.venture:
             return [], ""
         venture_id = principal.venture
+    filters = {"venture_id": venture_id, "channel": channel}
     rows = await deps.db.run_read(repo.list_templates, venture_id=venture_id or None,
-                                  channel=channel, after=after, limit=limit + 1)
-    rows, token = page_of(rows, limit)
+                                  channel=channel, after=created_after(token, filters),
+                                  limit=limit + 1)
+    rows, token = created_page(rows, limit, filters)
     return [repo.as_template(row) for row in rows], token
 
 
