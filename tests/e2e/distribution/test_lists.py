@@ -1,6 +1,8 @@
 """Distribution's List calls page the way every service does (AIP-158): a page size of 0 is
 the default, one above the maximum is cut to it, a negative one is refused naming page_size,
-and a page token only continues the list (the filters) it was issued for."""
+and a page token only continues the list (the filters) it was issued for. A venture-scoped
+caller lists its own venture's things; naming another venture is refused, and another
+venture's template does not exist for it."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import grpc
 import pytest
 
 from aicmo.distribution.v1 import distribution_pb2 as dpb
+from aicmo_common.auth import Role
 from aicmo_common.errors import decode_rpc_error
 from aicmo_common.pages import MAX_PAGE_SIZE
+from tests.conftest import bearer
 from tests.support.stack import EMAIL
 
 
@@ -118,3 +122,26 @@ async def test_a_negative_page_size_is_refused_naming_it(stack):
     ]
     for call in calls:
         assert await _refused_fields(call) == ["page_size"]
+
+
+async def test_a_scoped_caller_lists_its_own_venture_and_is_refused_another(stack, signer):
+    await stack.start_distribution()
+    own = await stack.template((await stack.campaign()).venture_id)
+    other = await stack.template((await stack.campaign()).venture_id)
+    scoped = bearer(signer.issue("op@test", Role.OPERATOR, venture=own.venture_id))
+
+    listed = await stack.dist.ListTemplates(dpb.ListTemplatesRequest(), metadata=scoped)
+    assert [t.id for t in listed.templates] == [own.id]
+    named = await stack.dist.ListTemplates(dpb.ListTemplatesRequest(
+        venture_id=own.venture_id), metadata=scoped)
+    assert [t.id for t in named.templates] == [own.id]
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stack.dist.ListTemplates(dpb.ListTemplatesRequest(
+            venture_id=other.venture_id), metadata=scoped)
+    details = decode_rpc_error(caught.value)
+    assert (details.code, details.reason) == (grpc.StatusCode.PERMISSION_DENIED,
+                                              "VENTURE_SCOPE")
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await stack.dist.GetTemplate(dpb.GetTemplateRequest(template_id=other.id),
+                                     metadata=scoped)
+    assert caught.value.code() is grpc.StatusCode.NOT_FOUND

@@ -6,7 +6,7 @@ import datetime as dt
 
 from aicmo.distribution.v1 import distribution_pb2 as pb
 from aicmo.distribution.v1 import distribution_pb2_grpc
-from aicmo_common.auth import READERS, current_principal
+from aicmo_common.access import Caller
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.entrypoints.mapping import (
     audience_of,
@@ -27,7 +27,7 @@ from aicmo_distribution.service_layer.sending import SendPath
 
 
 class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
-    """Every RPC: read the principal, call the use case, answer with protos."""
+    """Every RPC: the caller, the use case, the answer as protos."""
 
     def __init__(self, deps: Deps, path: SendPath, worker: RunWorker,
                  feedback: FeedbackEndpoint) -> None:
@@ -51,25 +51,25 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         created = await templates.create_template(
             self._deps, venture_id=template.venture_id, name=template.name,
             channel=channel_name(template.channel), content=content_of(template.message),
-            request_id=request.request_id, principal=current_principal())
+            request_id=request.request_id, caller=Caller.current())
         return pb.CreateTemplateResponse(template=template_proto(created))
 
     async def ReleaseTemplate(self, request, context):
         await self._feedback.release(request)
         template = await templates.get_template(self._deps, request.template_id,
-                                                current_principal())
+                                                Caller.current())
         return pb.ReleaseTemplateResponse(template=template_proto(template))
 
     async def GetTemplate(self, request, context):
         template = await templates.get_template(self._deps, request.template_id,
-                                                current_principal())
+                                                Caller.current())
         return pb.GetTemplateResponse(template=template_proto(template))
 
     async def ListTemplates(self, request, context):
         found, token = await templates.list_templates(
             self._deps, venture_id=request.venture_id,
             channel=channel_name(request.channel) or None, size=request.page_size,
-            token=request.page_token, principal=current_principal())
+            token=request.page_token, caller=Caller.current())
         return pb.ListTemplatesResponse(templates=[template_proto(t) for t in found],
                                         next_page_token=token)
 
@@ -78,7 +78,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         updated = await templates.update_template(
             self._deps, template_id=template.id, name=template.name,
             content=content_of(template.message), mask=list(request.update_mask.paths),
-            principal=current_principal())
+            caller=Caller.current())
         return pb.UpdateTemplateResponse(template=template_proto(updated))
 
     async def PreviewTemplate(self, request, context):
@@ -86,7 +86,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             self._deps, template_id=request.template_id,
             content=content_of(request.message) if request.HasField("message") else None,
             lead_id=request.lead_id, campaign_id=request.campaign_id, step=request.step,
-            principal=current_principal())
+            caller=Caller.current())
         return pb.PreviewTemplateResponse(rendered=pb.Message(
             subject=rendered.subject, body_text=rendered.body_text,
             body_html=rendered.body_html))
@@ -99,12 +99,12 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             lead_id=request.lead_id, channel=channel_name(request.channel),
             template_id=request.template_id,
             message=content_of(request.message) if request.HasField("message") else None,
-            step=request.step, dry_run=request.dry_run), current_principal())
+            step=request.step, dry_run=request.dry_run), Caller.current())
         self._worker.wake()
         return pb.CreateSendResponse(send=send_proto(job), replayed=replayed)
 
     async def GetSend(self, request, context):
-        job = await sends.get_send(self._deps, request.send_id, current_principal())
+        job = await sends.get_send(self._deps, request.send_id, Caller.current())
         return pb.GetSendResponse(send=send_proto(job))
 
     async def ListSends(self, request, context):
@@ -112,7 +112,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         state = send_state_name(request.state, "state", errors)
         errors.raise_if_any()
         jobs, token = await sends.list_sends(
-            self._deps, principal=current_principal(), campaign_id=request.campaign_id,
+            self._deps, caller=Caller.current(), campaign_id=request.campaign_id,
             lead_id=request.lead_id, state=state,
             channel=channel_name(request.channel) or None, run_id=request.run_id,
             size=request.page_size, token=request.page_token)
@@ -124,12 +124,10 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         outcome = send_state_name(request.outcome, "outcome", errors) or ""
         errors.raise_if_any()
         job = await sends.resolve_unknown(self._deps, send_id=request.send_id, outcome=outcome,
-                                          note=request.note, principal=current_principal())
+                                          note=request.note, caller=Caller.current())
         return pb.ResolveUnknownOutcomeResponse(send=send_proto(job))
 
     async def CountSends(self, request, context):
-        principal = current_principal()
-        principal.require(READERS, "CountSends")
         since = None
         if request.HasField("since_time"):
             try:
@@ -140,7 +138,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
                 problems.raise_if_any()
         total, sent, buckets = await sends.count_sends(
             self._deps, campaign_id=request.campaign_id, since=since,
-            include_dry_run=request.include_dry_run, principal=principal)
+            include_dry_run=request.include_dry_run, caller=Caller.current())
         return pb.CountSendsResponse(total=total, sent=sent, buckets=[
             pb.CountBucket(channel=channel_value(channel),
                            state=pb.SendState.Value("SEND_STATE_" + state), day=day,
@@ -154,12 +152,12 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             self._deps, request_id=request.request_id,
             campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=audience_of(request.audience), dry_run=request.dry_run,
-            principal=current_principal())
+            caller=Caller.current())
         self._worker.wake()
         return pb.RunCampaignResponse(run=run_proto(view))
 
     async def GetRun(self, request, context):
-        view = await runs.get_run(self._deps, request.run_id, current_principal())
+        view = await runs.get_run(self._deps, request.run_id, Caller.current())
         return pb.GetRunResponse(run=run_proto(view))
 
     async def ListRuns(self, request, context):
@@ -173,24 +171,24 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
                 errors.raise_if_any()
         views, token = await runs.list_runs(
             self._deps, campaign_id=request.campaign_id, state=state, size=request.page_size,
-            token=request.page_token, principal=current_principal())
+            token=request.page_token, caller=Caller.current())
         return pb.ListRunsResponse(runs=[run_proto(v) for v in views], next_page_token=token)
 
     async def ResumeRun(self, request, context):
-        view = await runs.resume_run(self._deps, request.run_id, current_principal())
+        view = await runs.resume_run(self._deps, request.run_id, Caller.current())
         self._worker.wake()
         return pb.ResumeRunResponse(run=run_proto(view))
 
     async def CancelRun(self, request, context):
         view = await runs.cancel_run(self._deps, request.run_id, request.reason,
-                                     current_principal())
+                                     Caller.current())
         return pb.CancelRunResponse(run=run_proto(view))
 
     async def DryRunCampaign(self, request, context):
         page = await dry_run.dry_run_campaign(
             self._deps, campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=audience_of(request.audience), size=request.page_size,
-            token=request.page_token, principal=current_principal())
+            token=request.page_token, caller=Caller.current())
         return pb.DryRunCampaignResponse(
             recipients=[pb.DryRunRecipient(
                 lead_id=r["lead_id"], would_send=r["would_send"], would_defer=r["would_defer"],

@@ -7,7 +7,7 @@ import asyncio
 from dataclasses import dataclass
 
 from aicmo_common import pages
-from aicmo_common.auth import Principal
+from aicmo_common.access import Caller
 from aicmo_common.errors import FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.decision import DryRunVerdict, Pass, before_verdict, dry_run_answer
@@ -43,7 +43,7 @@ def _progress(position: object) -> dict:
 
 
 async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, step: int,
-                           audience: Audience, size: int, token: str, principal: Principal
+                           audience: Audience, size: int, token: str, caller: Caller
                            ) -> DryRunPage:
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
@@ -60,7 +60,7 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
     state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
     if token:
         state.update(_progress(pages.decode(token, filters)))
-    campaign, template = await campaign_and_template(deps, campaign_id, template_id, principal)
+    campaign, template = await campaign_and_template(deps, campaign_id, template_id, caller)
     channel = template.channel
     try:
         verdict = await deps.venture.check(campaign_id, channel)

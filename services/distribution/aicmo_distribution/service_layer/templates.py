@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 
 from aicmo_common import pages
-from aicmo_common.auth import MANAGERS, Principal
+from aicmo_common.access import MANAGERS, Caller
 from aicmo_common.errors import FailedPrecondition, FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain import templates as tpl
@@ -43,14 +43,14 @@ def _raise(errors: FieldErrors, unknown: bool) -> None:
 
 async def create_template(deps: Deps, *, venture_id: str, name: str, channel: str,
                           content: tpl.MessageContent, request_id: str,
-                          principal: Principal) -> Template:
-    principal.require(MANAGERS, "CreateTemplate")
+                          caller: Caller) -> Template:
+    caller.require(MANAGERS, "CreateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.venture_id", venture_id)
     check_id(errors, "request_id", request_id, required=False)
     variables, unknown = _check(errors, name=name, channel=channel, content=content)
     _raise(errors, unknown)
-    if not principal.may_see(venture_id):
+    if not caller.may_see(venture_id):
         raise NotFound(f"venture {venture_id} does not exist")
     fingerprint = request_fingerprint({"venture": venture_id, "name": name, "channel": channel,
                                        "content": content.__dict__})
@@ -71,7 +71,7 @@ async def create_template(deps: Deps, *, venture_id: str, name: str, channel: st
         if not repo.insert_template(session, values):
             return None
         repo.audit(session, action="template.created", entity_type="template",
-                   entity_id=template_id, actor=principal.actor, venture_id=venture_id,
+                   entity_id=template_id, actor=caller.actor.label, venture_id=venture_id,
                    request_id=request_id,
                    context={"channel": channel, "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
@@ -90,23 +90,20 @@ def _same(existing: Template, fingerprint: str) -> Template:
     return existing
 
 
-async def get_template(deps: Deps, template_id: str, principal: Principal) -> Template:
+async def get_template(deps: Deps, template_id: str, caller: Caller) -> Template:
     template = repo.as_template(await deps.db.run_read(repo.get_template, template_id)
                                 if template_id else None)
-    if template is None or not principal.may_see(template.venture_id):
+    if template is None or not caller.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
     return template
 
 
 async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, size: int,
-                         token: str, principal: Principal) -> tuple[list[Template], str]:
+                         token: str, caller: Caller) -> tuple[list[Template], str]:
     errors = FieldErrors()
     limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
-    if principal.venture is not None:
-        if venture_id and venture_id != principal.venture:
-            return [], ""
-        venture_id = principal.venture
+    venture_id = caller.venture_for(venture_id)
     filters = {"venture_id": venture_id, "channel": channel}
     rows = await deps.db.run_read(repo.list_templates, venture_id=venture_id or None,
                                   channel=channel, after=created_after(token, filters),
@@ -117,8 +114,8 @@ async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, si
 
 async def update_template(deps: Deps, *, template_id: str, name: str,
                           content: tpl.MessageContent, mask: Sequence[str],
-                          principal: Principal) -> Template:
-    principal.require(MANAGERS, "UpdateTemplate")
+                          caller: Caller) -> Template:
+    caller.require(MANAGERS, "UpdateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.id", template_id)
     if not mask:
@@ -128,7 +125,7 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
         errors.add("update_mask", f"unknown or immutable paths: {', '.join(bad)} "
                                   f"(allowed: {', '.join(UPDATABLE)})")
     errors.raise_if_any()
-    template = await get_template(deps, template_id, principal)
+    template = await get_template(deps, template_id, caller)
     saved = template.message
     new_name = name if "name" in mask else template.name
     whole = "message" in mask
@@ -147,7 +144,7 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
             "body_html": merged.body_html, "variables": variables,
             "revision": template.revision + 1, "updated_at": now})
         repo.audit(session, action="template.updated", entity_type="template",
-                   entity_id=template_id, actor=principal.actor,
+                   entity_id=template_id, actor=caller.actor.label,
                    venture_id=template.venture_id,
                    context={"changed_fields": list(mask), "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
@@ -156,7 +153,7 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
 
 
 async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent | None,
-                  lead_id: str, campaign_id: str, step: int, principal: Principal
+                  lead_id: str, campaign_id: str, step: int, caller: Caller
                   ) -> tpl.MessageContent:
     errors = FieldErrors()
     check_id(errors, "lead_id", lead_id)
@@ -168,7 +165,7 @@ async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent |
     errors.raise_if_any()
     channel = "EMAIL"
     if template_id:
-        template = await get_template(deps, template_id, principal)
+        template = await get_template(deps, template_id, caller)
         content, channel = template.message, template.channel
     else:
         try:
@@ -178,7 +175,7 @@ async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent |
             errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if problem.unknown else None)
     try:
         campaign = await deps.venture.campaign(campaign_id)
-        if not principal.may_see(campaign.venture_id):
+        if not caller.may_see(campaign.venture_id):
             raise NotFound(f"campaign {campaign_id} does not exist")
         venture = await deps.venture.venture(campaign.venture_id)
         lead = await deps.leads.lead(lead_id)
