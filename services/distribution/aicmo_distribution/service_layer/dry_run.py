@@ -90,7 +90,7 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
-    existing = await deps.db.run_read(repo.existing_sends_by_key, list(keys.values()))
+    existing = await deps.uow.read(repo.existing_sends_by_key, list(keys.values()))
     verdict_reasons = () if verdict.allow else tuple(verdict.reasons)
     # The per-recipient half of the single path's rule; this call does not look at this
     # replica's channels, and the template was checked above.

@@ -90,7 +90,7 @@ async def _views(deps: Deps, rows: Sequence[dict]) -> list[RunView]:
     def read(session):
         return repo.run_state_counts(session, ids), repo.run_reason_counts(session, ids)
 
-    states, reasons = await deps.db.run_read(read)
+    states, reasons = await deps.uow.read(read)
     return [RunView(row, states.get(row["id"], {}), reasons.get(row["id"], {}))
             for row in rows]
 
@@ -106,7 +106,7 @@ async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
                           reason="DEPENDENCY_UNAVAILABLE") from None
     if not caller.may_see(campaign.venture_id):
         raise NotFound(f"campaign {campaign_id} does not exist")
-    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id))
+    template = repo.as_template(await deps.uow.read(repo.get_template, template_id))
     if template is None or not caller.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
     if template.venture_id != campaign.venture_id:
@@ -132,7 +132,7 @@ async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
     fingerprint = request_fingerprint({"campaign": campaign_id, "template": template_id,
                                        "step": step, "audience": audience.as_dict(),
                                        "dry_run": dry_run})
-    existing = await deps.db.run_read(repo.run_by_request, request_id)
+    existing = await deps.uow.read(repo.run_by_request, request_id)
     if existing is not None:
         return await _same_run(deps, existing, fingerprint, caller)
     campaign, template = await campaign_and_template(deps, campaign_id, template_id, caller)
@@ -160,9 +160,9 @@ async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
                             "audience_size": len(audience.lead_ids)}, now=now)
         return repo.get_run(session, run_id)
 
-    created = await deps.db.run(insert)
+    created = await deps.uow.write(insert)
     if created is None:
-        raced = await deps.db.run_read(repo.run_by_request, request_id)
+        raced = await deps.uow.read(repo.run_by_request, request_id)
         return await _same_run(deps, raced, fingerprint, caller)
     return (await _views(deps, [created]))[0]
 
@@ -179,7 +179,7 @@ async def _same_run(deps: Deps, run: dict, fingerprint: str, caller: Caller
 
 async def get_run(deps: Deps, run_id: str, caller: Caller) -> RunView:
     caller.require(READERS, "GetRun")
-    run = await deps.db.run_read(repo.get_run, run_id) if run_id else None
+    run = await deps.uow.read(repo.get_run, run_id) if run_id else None
     if run is None or not caller.may_see(run["venture_id"]):
         raise NotFound(f"run {run_id} does not exist")
     return (await _views(deps, [run]))[0]
@@ -192,10 +192,10 @@ async def list_runs(deps: Deps, *, campaign_id: str, state: str | None, size: in
     errors.raise_if_any()
     filters = {"campaign_id": campaign_id, "state": state, "venture_id": caller.token_venture}
     # HALTING is a HALTED run with sends still SENDING (see RunView.state).
-    rows = await deps.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
-                                  state="HALTED" if state == "HALTING" else state,
-                                  venture_id=caller.token_venture,
-                                  before=created_after(token, filters), limit=limit + 1)
+    rows = await deps.uow.read(repo.list_runs, campaign_id=campaign_id or None,
+                               state="HALTED" if state == "HALTING" else state,
+                               venture_id=caller.token_venture,
+                               before=created_after(token, filters), limit=limit + 1)
     rows, next_token = created_page(rows, limit, filters)
     views = await _views(deps, rows)
     if state in ("HALTED", "HALTING"):
@@ -219,7 +219,7 @@ async def resume_run(deps: Deps, run_id: str, caller: Caller) -> RunView:
                    context={"requeued_sends": requeued}, now=now)
         return True
 
-    if not await deps.db.run(resume):
+    if not await deps.uow.write(resume):
         raise FailedPrecondition(f"run {run_id} is {view.state}, not HALTED",
                                  reason="INVALID_TRANSITION")
     return await get_run(deps, run_id, caller)
@@ -246,7 +246,7 @@ async def cancel_run(deps: Deps, run_id: str, reason: str, caller: Caller) -> Ru
                    context={"reason": reason, "blocked_sends": blocked}, now=now)
         return True
 
-    if not await deps.db.run(cancel):
+    if not await deps.uow.write(cancel):
         raise FailedPrecondition(f"run {run_id} is already {view.run['state']}",
                                  reason="RESOURCE_FINAL")
     return await get_run(deps, run_id, caller)

@@ -124,7 +124,7 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, caller: 
         by_request, by_key = repo.send_by_request_or_dedupe(session, request.request_id, key)
         return repo.as_template(found), repo.as_send_job(by_request), repo.as_send_job(by_key)
 
-    template, existing, first = await deps.db.run_read(read)
+    template, existing, first = await deps.uow.read(read)
     if request.template_id:
         if template is None or not caller.may_see(template.venture_id):
             raise NotFound(f"template {request.template_id} does not exist")
@@ -190,14 +190,14 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, caller: 
                    now=now)
         return inserted
 
-    job = await deps.db.run(insert)
+    job = await deps.uow.write(insert)
     if job is None:
         # Another call took the request id or the (campaign, lead, step) just now.
-        raced = repo.as_send_job(await deps.db.run_read(repo.send_by_request,
-                                                        request.request_id))
+        raced = repo.as_send_job(await deps.uow.read(repo.send_by_request,
+                                                     request.request_id))
         if raced is not None:
             return await _replay(path, raced, fingerprint, caller, by_request=True), True
-        first = repo.as_send_job(await deps.db.run_read(repo.send_by_dedupe, key)
+        first = repo.as_send_job(await deps.uow.read(repo.send_by_dedupe, key)
                                  if key else None)
         if first is None:
             # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
@@ -227,7 +227,7 @@ def _violation(field_name: str, description: str) -> FieldViolation:
 
 
 async def get_send(deps: Deps, send_id: str, caller: Caller) -> SendJob:
-    job = repo.as_send_job(await deps.db.run_read(repo.get_send, send_id) if send_id
+    job = repo.as_send_job(await deps.uow.read(repo.get_send, send_id) if send_id
                            else None)
     # A send recorded without a venture (its campaign could not be read) is no scoped
     # caller's: may_see("") is False for them.
@@ -244,8 +244,8 @@ async def list_sends(deps: Deps, *, caller: Caller, campaign_id: str, lead_id: s
     errors.raise_if_any()
     filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
                "channel": channel, "run_id": run_id, "venture_id": caller.token_venture}
-    rows = await deps.db.run_read(repo.list_sends, filters=filters,
-                                  after=created_after(token, filters), limit=limit + 1)
+    rows = await deps.uow.read(repo.list_sends, filters=filters,
+                               after=created_after(token, filters), limit=limit + 1)
     rows, token = created_page(rows, limit, filters)
     return repo.as_send_jobs(rows), token
 
@@ -286,7 +286,7 @@ async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
                        now=now)
         return repo.as_send_job(repo.get_send(session, job.id))
 
-    settled = await deps.db.run(settle)
+    settled = await deps.uow.write(settle)
     if settled is None:
         raise FailedPrecondition(f"send {send_id} is not in UNKNOWN_OUTCOME",
                                  reason="INVALID_TRANSITION")
@@ -300,9 +300,9 @@ async def count_sends(deps: Deps, *, campaign_id: str, since: dt.datetime | None
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
     errors.raise_if_any()
-    buckets = await deps.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
-                                     include_dry_run=include_dry_run,
-                                     venture_id=caller.token_venture)
+    buckets = await deps.uow.read(repo.count_sends, campaign_id=campaign_id, since=since,
+                                  include_dry_run=include_dry_run,
+                                  venture_id=caller.token_venture)
     total = sum(n for *_, n in buckets)
     sent = sum(n for _, state, _, n in buckets if state == str(SendState.SENT))
     return total, sent, buckets

@@ -55,8 +55,8 @@ async def create_template(deps: Deps, *, venture_id: str, name: str, channel: st
     fingerprint = request_fingerprint({"venture": venture_id, "name": name, "channel": channel,
                                        "content": content.__dict__})
     if request_id:
-        existing = repo.as_template(await deps.db.run_read(repo.template_by_request,
-                                                           request_id))
+        existing = repo.as_template(await deps.uow.read(repo.template_by_request,
+                                                        request_id))
         if existing is not None:
             return _same(existing, fingerprint)
     now = deps.clock()
@@ -76,9 +76,9 @@ async def create_template(deps: Deps, *, venture_id: str, name: str, channel: st
                    context={"channel": channel, "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
 
-    created = await deps.db.run(insert)
+    created = await deps.uow.write(insert)
     if created is None:
-        raced = repo.as_template(await deps.db.run_read(repo.template_by_request, request_id))
+        raced = repo.as_template(await deps.uow.read(repo.template_by_request, request_id))
         return _same(raced, fingerprint)
     return created
 
@@ -91,7 +91,7 @@ def _same(existing: Template, fingerprint: str) -> Template:
 
 
 async def get_template(deps: Deps, template_id: str, caller: Caller) -> Template:
-    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id)
+    template = repo.as_template(await deps.uow.read(repo.get_template, template_id)
                                 if template_id else None)
     if template is None or not caller.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
@@ -105,9 +105,9 @@ async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, si
     errors.raise_if_any()
     venture_id = caller.venture_for(venture_id)
     filters = {"venture_id": venture_id, "channel": channel}
-    rows = await deps.db.run_read(repo.list_templates, venture_id=venture_id or None,
-                                  channel=channel, after=created_after(token, filters),
-                                  limit=limit + 1)
+    rows = await deps.uow.read(repo.list_templates, venture_id=venture_id or None,
+                               channel=channel, after=created_after(token, filters),
+                               limit=limit + 1)
     rows, token = created_page(rows, limit, filters)
     return [repo.as_template(row) for row in rows], token
 
@@ -149,7 +149,7 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
                    context={"changed_fields": list(mask), "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
 
-    return await deps.db.run(change)
+    return await deps.uow.write(change)
 
 
 async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent | None,
