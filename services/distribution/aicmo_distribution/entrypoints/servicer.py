@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aicmo.distribution.v1 import distribution_pb2 as pb
 from aicmo.distribution.v1 import distribution_pb2_grpc
 from aicmo_common.access import Caller
@@ -11,10 +9,13 @@ from aicmo_common.errors import FieldErrors
 from aicmo_distribution.entrypoints.mapping import (
     audience_of,
     channel_name,
-    channel_value,
     content_of,
-    reason_values,
+    count_bucket_proto,
+    dry_run_proto,
+    message_proto,
+    moment_of,
     run_proto,
+    run_state_name,
     send_proto,
     send_state_name,
     template_proto,
@@ -87,9 +88,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             content=content_of(request.message) if request.HasField("message") else None,
             lead_id=request.lead_id, campaign_id=request.campaign_id, step=request.step,
             caller=Caller.current())
-        return pb.PreviewTemplateResponse(rendered=pb.Message(
-            subject=rendered.subject, body_text=rendered.body_text,
-            body_html=rendered.body_html))
+        return pb.PreviewTemplateResponse(rendered=message_proto(rendered))
 
     # -- sends -----------------------------------------------------------------------------
 
@@ -128,22 +127,15 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         return pb.ResolveUnknownOutcomeResponse(send=send_proto(job))
 
     async def CountSends(self, request, context):
-        since = None
-        if request.HasField("since_time"):
-            try:
-                since = request.since_time.ToDatetime(tzinfo=dt.UTC)
-            except (ValueError, OverflowError):
-                problems = FieldErrors()
-                problems.add("since_time", "is not a valid timestamp")
-                problems.raise_if_any()
+        errors = FieldErrors()
+        since = (moment_of(request.since_time, "since_time", errors)
+                 if request.HasField("since_time") else None)
+        errors.raise_if_any()
         total, sent, buckets = await sends.count_sends(
             self._deps, campaign_id=request.campaign_id, since=since,
             include_dry_run=request.include_dry_run, caller=Caller.current())
-        return pb.CountSendsResponse(total=total, sent=sent, buckets=[
-            pb.CountBucket(channel=channel_value(channel),
-                           state=pb.SendState.Value("SEND_STATE_" + state), day=day,
-                           count=count)
-            for channel, state, day, count in buckets])
+        return pb.CountSendsResponse(total=total, sent=sent,
+                                     buckets=[count_bucket_proto(*b) for b in buckets])
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -161,14 +153,9 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         return pb.GetRunResponse(run=run_proto(view))
 
     async def ListRuns(self, request, context):
-        state = None
-        if request.state:
-            try:
-                state = pb.RunState.Name(request.state).removeprefix("RUN_STATE_")
-            except ValueError:
-                errors = FieldErrors()
-                errors.add("state", "is not a known run state")
-                errors.raise_if_any()
+        errors = FieldErrors()
+        state = run_state_name(request.state, "state", errors)
+        errors.raise_if_any()
         views, token = await runs.list_runs(
             self._deps, campaign_id=request.campaign_id, state=state, size=request.page_size,
             token=request.page_token, caller=Caller.current())
@@ -189,15 +176,4 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             self._deps, campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=audience_of(request.audience), size=request.page_size,
             token=request.page_token, caller=Caller.current())
-        return pb.DryRunCampaignResponse(
-            recipients=[pb.DryRunRecipient(
-                lead_id=r["lead_id"], would_send=r["would_send"], would_defer=r["would_defer"],
-                block_reasons=reason_values([str(x) for x in r["block_reasons"]]),
-                already_exists=r["already_exists"],
-                existing_state=(pb.SendState.Value("SEND_STATE_" + r["existing_state"])
-                                if r["existing_state"] else pb.SEND_STATE_UNSPECIFIED),
-                existing_send_id=r["existing_send_id"]) for r in page.recipients],
-            remaining_quota_today=page.remaining_quota, projected_quota_use=page.projected,
-            would_send=page.would_send, would_defer=page.would_defer,
-            would_block=page.would_block, next_page_token=page.next_token,
-            already_existing=page.already_existing)
+        return dry_run_proto(page)
