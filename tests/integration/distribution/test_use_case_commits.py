@@ -14,7 +14,6 @@ from aicmo_common.auth import Principal, Role
 from aicmo_common.db import Database
 from aicmo_common.errors import InvalidArgument, NotFound
 from aicmo_distribution.adapters.tables import audit_outbox
-from aicmo_distribution.bootstrap import MIGRATIONS, VERSION_TABLE
 from aicmo_distribution.domain.templates import MessageContent
 from aicmo_distribution.service_layer import templates
 from aicmo_distribution.service_layer.deps import Deps, SendSettings
@@ -22,14 +21,6 @@ from aicmo_distribution.service_layer.deps import Deps, SendSettings
 NOW = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 OPERATOR = Caller(Principal("op@test", Role.OPERATOR), "req-1")
 CONTENT = MessageContent("Hi {{ lead.first_name }}", "Hello {{ lead.first_name }}.\n", "")
-
-
-@pytest.fixture
-def database(database_url):
-    db = Database(database_url)
-    db.migrate(MIGRATIONS, VERSION_TABLE)
-    yield db
-    db.close()
 
 
 class Wakes:

@@ -145,21 +145,22 @@ def audience_of(message: pb.AudienceFilter) -> Audience:
     return Audience(message.consented_only, message.source_channel, tuple(message.lead_ids))
 
 
-def send_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
-    if value == pb.SEND_STATE_UNSPECIFIED:
+def _state_name(states, prefix: str, what: str, value: int, field_name: str,
+                errors: FieldErrors) -> str | None:
+    """'SENT' for SEND_STATE_SENT; None for UNSPECIFIED, or for an unknown number (named in
+    ``errors``)."""
+    if value == 0:
         return None
     try:
-        return pb.SendState.Name(value).removeprefix("SEND_STATE_")
+        return str(states.Name(value)).removeprefix(prefix)
     except ValueError:
-        errors.add(field_name, "is not a known send state")
+        errors.add(field_name, f"is not a known {what}")
         return None
+
+
+def send_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
+    return _state_name(pb.SendState, "SEND_STATE_", "send state", value, field_name, errors)
 
 
 def run_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
-    if value == pb.RUN_STATE_UNSPECIFIED:
-        return None
-    try:
-        return pb.RunState.Name(value).removeprefix("RUN_STATE_")
-    except ValueError:
-        errors.add(field_name, "is not a known run state")
-        return None
+    return _state_name(pb.RunState, "RUN_STATE_", "run state", value, field_name, errors)
