@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
+
+from aicmo_distribution.domain.peers import Contactability
+from aicmo_distribution.domain.sends import BlockReason
 
 MAX_BATCH = 500
 MAX_EVENT_ID = 200
@@ -162,3 +166,12 @@ class HoldRule:
                 return (f"{count} {what}{'s' if count != 1 else ''} in the last {deliveries} "
                         f"deliveries ({100 * count / deliveries:.1f}% > {100 * ratio:.1f}%)")
         return ""
+
+
+def stopped_by_feedback(contact: object, stopped: bool) -> object:
+    """A contactability answer with what distribution itself recorded: after a hard bounce,
+    a complaint or an unsubscribe on the channel, the person is suppressed there at once,
+    even before leads has applied the event (its relay may still be on the way)."""
+    if not stopped or not isinstance(contact, Contactability) or not contact.allowed:
+        return contact
+    return dataclasses.replace(contact, allowed=False, reasons=(BlockReason.LEAD_SUPPRESSED,))

@@ -18,6 +18,8 @@ from aicmo_distribution.domain.peers import (
 )
 from aicmo_distribution.domain.sends import SendJob, verdict_key
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.messages import content_for
 
@@ -29,6 +31,7 @@ class BatchAnswers:
     """A batch's peer answers, each used once by the job it belongs to; a question not
     answered here goes to the peer as the single path asks it."""
 
+    # Prefetched answers carry distribution's own feedback stops already (stopped_by_feedback).
     contacts: dict[tuple[str, str, bool], object] = field(default_factory=dict)
     verdicts: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
@@ -82,7 +85,14 @@ async def prefetch(deps: Deps, jobs: list[SendJob],
         log.warning("batch contactability failed; each send asks for itself: %s",
                     failure.detail)
         return answers
-    answers.contacts.update(zip(keys, found, strict=True))
+    stopped: set[tuple[str, str]] = set()
+    for channel in {channel for _, channel, _ in keys}:
+        leads = [lead_id for lead_id, wanted, _ in keys if wanted == channel]
+        stopped |= {(lead_id, channel) for lead_id in await deps.db.run_read(
+            feedback_store.stopped_leads, leads, channel)}
+    answers.contacts.update(
+        (key, stopped_by_feedback(answer, (key[0], key[1]) in stopped))
+        for key, answer in zip(keys, found, strict=True))
     authorize: list[tuple[str, str, str]] = []
     for job in checks:
         if job.dry_run:
