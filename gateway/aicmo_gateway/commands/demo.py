@@ -22,7 +22,7 @@ from aicmo_gateway.cli_state import state_of
 from aicmo_gateway.commands.distribution import follow_run, run_view
 from aicmo_gateway.exit_codes import CliError, ExitCode
 from aicmo_gateway.reports.collect import collect
-from aicmo_gateway.reports.model import build_report
+from aicmo_gateway.reports.model import report_of
 from aicmo_gateway.reports.render import render_html, write_csvs
 
 EMAIL = 1  # aicmo.common.v1.CHANNEL_EMAIL
@@ -157,9 +157,7 @@ def demo(
 
     say("[bold]5. The report[/bold]")
     facts = collect(connection, campaign.id)
-    report = build_report(campaign=facts.campaign, venture=facts.venture, leads=facts.leads,
-                          contactable_ids=facts.contactable_ids, sends=facts.sends,
-                          verdicts=facts.verdicts, chain=facts.chain)
+    report = report_of(facts)
     out.mkdir(parents=True, exist_ok=True)
     html = out / f"report-{campaign.id}.html"
     html.write_text(render_html(report), encoding="utf-8")
