@@ -45,6 +45,8 @@ REASON_TEXT = {
     "retries_exhausted": "delivery kept failing until the retries ran out",
     "run_cancelled": "the run was cancelled",
     "delivery_outcome_unknown": "the delivery's outcome is unknown",
+    "template_held": "the template was held back for its complaints or unsubscribes",
+    "lead_replied": "they answered the campaign (a person takes it from there)",
 }
 
 

@@ -270,3 +270,23 @@ async def test_a_recorded_bounce_stops_the_next_send_before_leads_has_heard_of_i
     assert states[lead.lead_id] == dpb.SEND_STATE_SUPPRESSED
     assert all(states[o.lead_id] == dpb.SEND_STATE_SENT for o in others)
     assert len(stack.inbox.to("soon-gone@example.org")) == 1
+
+
+async def test_a_reply_stops_the_rest_of_its_campaign_for_that_person_only(stack):
+    await stack.start_distribution()
+    campaign, lead, template, job = await sent_send(stack, "keen@example.org")
+    other_campaign = await stack.campaign(campaign.venture_id)
+    await record(stack, event("reply-keen", REPLY, send_id=job.id, reply_text="Tell me more"),
+                 event("ooo-keen", dpb.DELIVERY_EVENT_KIND_AUTO_REPLY, send_id=job.id))
+
+    follow_up = (await stack.create_send(campaign, lead.lead_id, template.id, step=2)).send
+    assert follow_up.state == dpb.SEND_STATE_SUPPRESSED
+    assert list(follow_up.block_reasons) == [dpb.BLOCK_REASON_LEAD_REPLIED]
+    elsewhere = (await stack.create_send(other_campaign, lead.lead_id, template.id)).send
+    assert elsewhere.state == dpb.SEND_STATE_SENT  # another campaign is another conversation
+
+    away = await stack.capture(campaign, "away@example.org")
+    first = (await stack.create_send(campaign, away.lead_id, template.id)).send
+    await record(stack, event("ooo-away", dpb.DELIVERY_EVENT_KIND_AUTO_REPLY, send_id=first.id))
+    again = (await stack.create_send(campaign, away.lead_id, template.id, step=2)).send
+    assert again.state == dpb.SEND_STATE_SENT  # an out-of-office is not a reply

@@ -168,10 +168,13 @@ class HoldRule:
         return ""
 
 
-def stopped_by_feedback(contact: object, stopped: bool) -> object:
-    """A contactability answer with what distribution itself recorded: after a hard bounce,
-    a complaint or an unsubscribe on the channel, the person is suppressed there at once,
-    even before leads has applied the event (its relay may still be on the way)."""
-    if not stopped or not isinstance(contact, Contactability) or not contact.allowed:
+def stopped_by_feedback(contact: object, stop: str | None) -> object:
+    """A contactability answer with what distribution itself recorded (``stop``: the kind of
+    event that stops mail, see ``store.stopped_leads``): after a hard bounce, a complaint or
+    an unsubscribe on the channel the person is suppressed there at once, even before leads
+    has applied the event (its relay may still be on the way); after a human reply the
+    campaign sends them nothing more."""
+    if not stop or not isinstance(contact, Contactability) or not contact.allowed:
         return contact
-    return dataclasses.replace(contact, allowed=False, reasons=(BlockReason.LEAD_SUPPRESSED,))
+    reason = BlockReason.LEAD_REPLIED if stop == "REPLY" else BlockReason.LEAD_SUPPRESSED
+    return dataclasses.replace(contact, allowed=False, reasons=(reason,))

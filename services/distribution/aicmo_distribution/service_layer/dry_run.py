@@ -81,8 +81,9 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
                                                              campaign.consent_required))
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
-    stopped = await deps.db.run_read(feedback_store.stopped_leads, lead_ids, channel)
-    answers = [stopped_by_feedback(answer, lead_id in stopped)
+    stopped = await deps.db.run_read(feedback_store.stopped_leads, lead_ids, channel,
+                                     campaign_id)
+    answers = [stopped_by_feedback(answer, stopped.get(lead_id))
                for lead_id, answer in zip(lead_ids, answers, strict=True)]
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
     existing = await deps.db.run_read(repo.existing_sends_by_key, list(keys.values()))
