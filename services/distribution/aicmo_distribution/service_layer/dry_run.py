@@ -13,6 +13,8 @@ from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.decision import DryRunVerdict, Pass, before_verdict, dry_run_answer
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, answer_of
 from aicmo_distribution.domain.sends import dedupe_key
+from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.runs import Audience, campaign_and_template, check_audience
 from aicmo_distribution.service_layer.sends import check_id
@@ -89,6 +91,10 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
                                                              campaign.consent_required))
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
+    stopped = await deps.db.run_read(feedback_store.stopped_leads, lead_ids, channel,
+                                     campaign_id)
+    answers = [stopped_by_feedback(answer, stopped.get(lead_id))
+               for lead_id, answer in zip(lead_ids, answers, strict=True)]
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
     existing = await deps.uow.read(repo.existing_sends_by_key, list(keys.values()))
     verdict_reasons = () if verdict.allow else tuple(verdict.reasons)
