@@ -6,8 +6,10 @@ bench/results/.
                               [--databases sqlite,postgresql] [--large]
 
 Parts (--only): empty, chain (the floors), authorize, capture, import, send (full-path
-CreateSend into a local SMTP server), run (a campaign run), audit (appends and verification),
-scale (the cost per send at 1,000 and 1,000,000 leads). The empty-RPC floor is always measured.
+CreateSend into a local SMTP server), run (a campaign run), inbound (bounces, complaints,
+replies and auto-replies through the edge's SMTP receiver and webhook until leads has applied
+them), audit (appends and verification), scale (the cost per send at 1,000 and 1,000,000
+leads). The empty-RPC floor is always measured.
 PostgreSQL repeats authorize, capture and send; it is skipped with a note when unreachable.
 
 The defaults keep a full run near ten minutes on two cores: 1,000 calls a repetition (use
@@ -66,6 +68,8 @@ def parse(argv: list[str] | None) -> Options:
                         help="leads in the database for the large scale figure")
     parser.add_argument("--scale-calls", type=_positive, default=500,
                         help="CreateSend calls per repetition of the scale figures")
+    parser.add_argument("--inbound-events", type=_positive, default=3000,
+                        help="inbound delivery events per repetition (default 3,000)")
     args = parser.parse_args(argv)
     only = frozenset(name.strip() for name in args.only.split(",") if name.strip())
     if only - set(PARTS):
@@ -86,7 +90,8 @@ def parse(argv: list[str] | None) -> Options:
         run_repeats=args.run_repeats, run_concurrency=args.run_concurrency,
         append_events=args.append_events, append_batch=args.append_batch,
         verify_entries=args.verify_entries, verify_repeats=args.verify_repeats,
-        scale_leads=args.scale_leads, scale_calls=args.scale_calls)
+        scale_leads=args.scale_leads, scale_calls=args.scale_calls,
+        inbound_events=args.inbound_events)
 
 
 def main(argv: list[str] | None = None) -> int:

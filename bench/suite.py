@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import datetime as dt
 import math
 import multiprocessing
 import os
@@ -25,7 +26,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from aicmo_common.auth import TokenSigner
-from bench import audit_chain, scenarios, sending
+from bench import audit_chain, inbound, scenarios, sending
+from bench.edge import EdgeProcess
 from bench.floors import FloorProcesses
 from bench.lead_fill import FillResult, fill_leads
 from bench.postgres import PostgresDatabases
@@ -34,12 +36,14 @@ from bench.smtp_sink import SmtpSink
 from bench.stack import CpuAccount, ServiceProcesses, peak_rss_bytes, rss_bytes
 
 COMMAND = ".venv/bin/python -m bench"
-PARTS = ("empty", "chain", "authorize", "capture", "import", "send", "run", "audit", "scale")
+PARTS = ("empty", "chain", "authorize", "capture", "import", "send", "run", "inbound", "audit",
+         "scale")
 DATABASES = ("sqlite", "postgresql")
 LABEL = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 EMPTY = "empty unary RPC (floor)"
 CHAIN = "empty send-shaped chain (floor)"
 STACK_SERVICES = ("audit", "venture", "leads", "distribution")
+INBOUND_DOMAIN = "in.bench.example"
 SCALE_BASE = 1000  # leads in the database for the small scale figure
 T = TypeVar("T")
 
@@ -61,6 +65,7 @@ class Options:
     verify_repeats: int
     scale_leads: int
     scale_calls: int
+    inbound_events: int
 
     def wanted(self, part: str) -> bool:
         return not self.only or part in self.only or part == "empty"
@@ -100,11 +105,13 @@ class BenchSuite:
                     self.report.notes.append(f"PostgreSQL lines skipped: {postgres.unreachable}")
                     databases.remove("postgresql")
                     postgres = None
-            if any(o.wanted(part) for part in ("send", "run", "scale")):
+            if any(o.wanted(part) for part in ("send", "run", "inbound", "scale")):
                 self.sink = self._exit.enter_context(SmtpSink())
             self.rounds(floors, databases, postgres)
             if o.wanted("run"):
                 self.guard("run", self.campaign_run)
+            if o.wanted("inbound"):
+                self.guard("inbound", self.inbound_events)
             self.large_tables()
         for name in [name for name, figure in self.report.figures.items() if not figure.samples]:
             del self.report.figures[name]
@@ -140,30 +147,33 @@ class BenchSuite:
         return self._exit.enter_context(ServiceProcesses(self.scratch / name, self.secret,
                                                          self.identity_key))
 
-    def distribution_env(self) -> dict[str, str]:
+    def distribution_env(self, **extra: str) -> dict[str, str]:
         assert self.sink is not None
         env = {"AICMO_SMTP_HOST": "127.0.0.1", "AICMO_SMTP_PORT": str(self.sink.port),
                "AICMO_SMTP_TLS": "none", "AICMO_UNSUBSCRIBE_BASE_URL": "https://edge.bench.example",
                "AICMO_MAIL_DOMAIN": "bench.example"}
         if self.options.run_concurrency is not None:
             env["AICMO_RUN_CONCURRENCY"] = str(self.options.run_concurrency)
+        env.update(extra)
         return env
 
-    def send_stack(self, name: str, postgres: PostgresDatabases | None = None
-                   ) -> ServiceProcesses:
+    def send_stack(self, name: str, postgres: PostgresDatabases | None = None,
+                   distribution_env: dict[str, str] | None = None) -> ServiceProcesses:
         """audit, venture, leads and distribution (delivering to the SMTP sink), each in its
         own process with its own database; audit first, so every relay has somewhere to go."""
         stack = self.processes(name)
         for service in STACK_SERVICES:
             url = postgres.create(f"{name.replace('-', '_')}_{service}") if postgres else None
             stack.start(service, database_url=url,
-                        env=self.distribution_env() if service == "distribution" else None)
+                        env=self.distribution_env(**distribution_env or {})
+                        if service == "distribution" else None)
         return stack
 
-    def cpu_account(self, stack: ServiceProcesses) -> CpuAccount:
-        """CPU of the stack's services, the SMTP sink and this process (the load generator,
-        or the run's poller)."""
+    def cpu_account(self, stack: ServiceProcesses, **others: int) -> CpuAccount:
+        """CPU of the stack's services, ``others`` (name: pid), the SMTP sink and this
+        process (the load generator, or the run's poller)."""
         pids = {name: service.process.pid for name, service in stack.running.items()}
+        pids.update(others)
         if self.sink is not None:
             pids["smtp"] = self.sink.pid
         pids["bench client"] = os.getpid()
@@ -349,6 +359,95 @@ class BenchSuite:
                                "the run; the sum of their VmHWM is "
                                f"{sum(peak_rss_bytes(pid) for pid in pids) / 1e6:,.0f} MB"
                           ).samples.append(peak_total / 1e6)
+
+    # --- inbound delivery events -------------------------------------------------------
+
+    def inbound_command(self) -> str:
+        o = self.options
+        return (f"{COMMAND} --only inbound --repeats {o.repeats} --inbound-events "
+                f"{o.inbound_events} --concurrency {o.concurrency}")
+
+    def inbound_events(self) -> None:
+        """Bounces, complaints, replies and auto-replies over real SMTP and signed webhook
+        posts to the edge, until leads has applied every one (bench/inbound.py)."""
+        o = self.options
+        assert self.sink is not None
+        sink = self.sink
+        self.progress("starting a fresh stack and the edge for the inbound events")
+        stack = self.send_stack("sqlite-inbound",
+                                distribution_env={"AICMO_INBOUND_DOMAIN": INBOUND_DOMAIN})
+        webhook_secret = secrets.token_urlsafe(48)
+        edge = self._exit.enter_context(EdgeProcess(stack.workdir, {
+            "AICMO_TOKEN_SECRET": self.secret, "AICMO_INBOUND_DOMAIN": INBOUND_DOMAIN,
+            "AICMO_MAIL_DOMAIN": "bench.example", "AICMO_WEBHOOK_INBOUND_SECRET": webhook_secret,
+            **{f"AICMO_{name.upper()}_ADDR": stack.running[name].address
+               for name in ("venture", "leads", "distribution")}}))
+        address = inbound.EdgeAddress(edge.http_url, edge.smtp_port, INBOUND_DOMAIN,
+                                      self.secret, webhook_secret)
+        distribution = stack.running["distribution"].address
+        leads = stack.running["leads"].address
+        self.progress(f"inbound: {o.inbound_events:,} leads and {o.repeats} campaign runs to "
+                      "answer (not timed)")
+        target = asyncio.run(sending.prepare(
+            stack.running["venture"].address, leads, distribution, self.signer,
+            leads=o.inbound_events))
+        asyncio.run(sending.warm_up(distribution, self.signer, target,
+                                    concurrency=o.concurrency))
+        for step in range(1, o.repeats + 1):
+            run = asyncio.run(sending.campaign_run(
+                distribution, self.signer, target, step=step, accepted=lambda: sink.accepted,
+                within=max(600.0, o.inbound_events / 5)))
+            if run.sent != o.inbound_events or run.other_states:
+                raise RuntimeError(f"run {step} sent {run.sent} of {o.inbound_events}: "
+                                   f"{run.other_states}")
+        by_step = asyncio.run(inbound.sent_messages(
+            distribution, leads, self.signer, campaign_id=target.campaign_id,
+            venture_id=target.venture_id, mail_domain="bench.example"))
+        leads_db = stack.workdir / "leads.db"
+        stack.wait_for_relays()
+
+        def hand_in(batch: inbound.Batch) -> inbound.InboundResult:
+            return asyncio.run(inbound.hand_in(
+                batch, address, concurrency=o.concurrency,
+                applied=lambda: inbound.feedback_rows(leads_db)))
+
+        def check(batch: inbound.Batch) -> None:
+            asyncio.run(inbound.check_ledger(leads, self.signer, campaign_id=target.campaign_id,
+                                             expected=batch.expected))
+
+        def batch_of(step: int) -> inbound.Batch:
+            return inbound.build_batch(by_step[step], address, dt.datetime.now(dt.UTC))
+
+        self.progress("inbound: warm-up events")
+        warm = batch_of(sending.MAX_STEP)
+        hand_in(warm)
+        check(warm)
+        note = (f"{o.inbound_events:,} events a repetition, each answering its own send, "
+                f"{o.concurrency} SMTP sessions and webhook posts in flight; per ten events: "
+                "2 hard bounces (RFC 3464 DSN), 1 ARF complaint, 2 replies, 1 out-of-office "
+                f"over SMTP in sessions of {inbound.MESSAGES_PER_SESSION} messages, and 4 "
+                f"events in signed generic webhook posts of {inbound.EVENTS_PER_POST}; "
+                "timed from the first byte to the edge until leads' feedback ledger holds "
+                "every event (each then found by send and kind through ListFeedback); the "
+                "sends came from campaign runs, not timed")
+        figure = self.report.figure("inbound events end to end, SQLite", "events/s",
+                                    target_value=2000, reproduce=self.inbound_command(),
+                                    note=note)
+        cpu = self.cpu_account(stack, edge=edge.pid)
+        events = 0
+        for rep in range(o.repeats):
+            stack.wait_for_relays()
+            self.progress(f"inbound: repetition {rep + 1} of {o.repeats}")
+            batch = batch_of(rep + 1)
+            with cpu:
+                result = hand_in(batch)
+            check(batch)
+            figure.samples.append(result.rate)
+            events += result.events
+            self.progress(f"  {result.rate:,.1f} events/s applied; the edge had answered "
+                          f"for all after {result.handed_seconds:.2f}s of "
+                          f"{result.applied_seconds:.2f}s")
+            figure.note = f"{note}; {cpu.per(events).replace('a call', 'an event')}"
 
     # --- the cost per send as the leads table grows, and the audit chain ----------------
     #

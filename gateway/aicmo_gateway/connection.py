@@ -115,6 +115,8 @@ class Connection:
     timeout_seconds: float = 10.0
     edge_url: str | None = None
     tls: ClientTls | None = None
+    # host:port of the edge's inbound SMTP receiver (bounces and replies), when one runs.
+    inbound_smtp: str | None = None
     request_id: str = field(default_factory=telemetry.new_request_id)
     _channels: dict[str, grpc.Channel] = field(default_factory=dict)
 
@@ -144,7 +146,8 @@ class Connection:
                                      for name, variable in TLS_VARIABLES.items()})
         return cls(addresses=addresses, token=pick(token, "AICMO_TOKEN"),
                    timeout_seconds=timeout_seconds,
-                   edge_url=pick(flags.get("edge"), "AICMO_EDGE_URL"), tls=tls)
+                   edge_url=pick(flags.get("edge"), "AICMO_EDGE_URL"), tls=tls,
+                   inbound_smtp=pick(None, "AICMO_INBOUND_SMTP_ADDR"))
 
     def channel(self, service: str) -> grpc.Channel:
         if service in self._channels:

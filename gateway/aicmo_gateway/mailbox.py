@@ -38,6 +38,9 @@ class EmlMailbox:
         raw = envelope.original_content or envelope.content or b""
         if isinstance(raw, str):
             raw = raw.encode("utf-8")
+        # As the final delivery does (RFC 5321 4.4): the envelope sender, where bounces go.
+        sender = "".join((envelope.mail_from or "").split())
+        raw = f"Return-Path: <{sender}>\r\n".encode() + raw
         await asyncio.to_thread(self.store, raw)
         return "250 Message accepted for delivery"
 

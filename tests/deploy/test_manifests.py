@@ -333,6 +333,15 @@ def test_every_edge_replica_shares_one_form_rate_limit_store(render, overlay):
         assert " edge;" in script["data"]["postgres-init.sh"]
 
 
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_distribution_signs_return_paths_for_the_domain_the_edge_receives(render, overlay):
+    objects = render(overlay)
+    domains = {component.name: environment(main_container(deployment_of(objects, component)),
+                                           objects).get("AICMO_INBOUND_DOMAIN")
+               for component in (topology.DISTRIBUTION, topology.EDGE)}
+    assert domains["edge"] and domains["distribution"] == domains["edge"], domains
+
+
 def test_the_readme_creates_every_secret_prod_references(render, repo: Path):
     readme = (repo / "deploy" / "README.md").read_text()
     created = set(re.findall(r"create secret (?:generic|tls) ([a-z0-9-]+)", readme))

@@ -2,12 +2,15 @@
 
 It creates a venture and a campaign, captures leads through the hosted form and the API
 (with the same people arriving again in other forms, and one opting out), runs the campaign
-into the local SMTP server, shows a kill switch stopping a run, and generates the report.
+into the local SMTP server, lets a bounce and a reply come back over SMTP to the edge's
+inbound receiver (when the stack runs one) and shows the follow-up skipping those two people,
+shows a kill switch stopping a run, and generates the report.
 """
 
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from pathlib import Path
 
@@ -19,10 +22,11 @@ from aicmo.distribution.v1 import distribution_pb2_grpc as dist_grpc
 from aicmo.leads.v1 import leads_pb2, leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2, venture_pb2_grpc
 from aicmo_gateway.cli_state import state_of
+from aicmo_gateway.commands import demo_mail
 from aicmo_gateway.commands.distribution import follow_run, run_view
 from aicmo_gateway.exit_codes import CliError, ExitCode
 from aicmo_gateway.reports.collect import collect
-from aicmo_gateway.reports.model import build_report
+from aicmo_gateway.reports.model import report_of
 from aicmo_gateway.reports.render import render_html, write_csvs
 
 EMAIL = 1  # aicmo.common.v1.CHANNEL_EMAIL
@@ -57,6 +61,39 @@ def _submit_form(edge_url: str, campaign_id: str, person: tuple, utm: str) -> st
         raise CliError(f"the hosted form answered {response.status_code}",
                        ExitCode.UNEXPECTED)
     return "hosted form"
+
+
+def _what_comes_back(connection, campaign_id: str, lead_ids: dict[str, str], say) -> None:
+    """Ada's address bounces and Grace answers, both as mail to the inbound receiver; waits
+    until distribution recorded both and leads suppressed Ada's address."""
+    folder = Path("var") / "mail"
+    bounce_to, bounce = demo_mail.bounce_of(demo_mail.delivered_to(folder, "ada@example.com"))
+    demo_mail.send(connection.inbound_smtp, bounce_to, bounce)
+    say("   ada@example.com bounced: the receiving server sent a delivery status notification "
+        "(5.1.1 user unknown) to the message's signed return path")
+    reply_to, reply = demo_mail.reply_of(demo_mail.delivered_to(folder, "grace@example.com"),
+                                         "Sounds useful. Can we book a call next week?")
+    demo_mail.send(connection.inbound_smtp, reply_to, reply)
+    say("   grace@example.com replied: \"Sounds useful. Can we book a call next week?\"")
+    leads_api = connection.stub("leads", leads_pb2_grpc.LeadsServiceStub)
+    deadline = time.monotonic() + 15
+    while True:
+        items = leads_api.ListFeedback(leads_pb2.ListFeedbackRequest(
+            campaign_id=campaign_id)).items
+        contact = leads_api.CheckContactability(leads_pb2.CheckContactabilityRequest(
+            lead_id=lead_ids["ada@example.com"], channel=EMAIL))
+        if len(items) >= 2 and not contact.allowed:
+            break
+        if time.monotonic() > deadline:
+            raise CliError("the bounce and the reply did not reach leads within 15 s",
+                           ExitCode.UNEXPECTED)
+        time.sleep(0.2)  # the relay carries them over within milliseconds
+    for item in items:
+        if item.kind == leads_pb2.FEEDBACK_KIND_REPLY:
+            said = leads_pb2.Objection.Name(item.classification.objection)
+            say(f"   the reply was read as {said.removeprefix('OBJECTION_').lower()} "
+                f"(matched: {', '.join(item.classification.matched_terms) or '-'})")
+    say("   ada@example.com is now suppressed on email; grace gets no more of this campaign")
 
 
 def demo(
@@ -140,7 +177,24 @@ def demo(
     say(f"   run {run.id}: {counts.get('sent', 0)} sent to the local SMTP server "
         f"(see var/mail/), {counts.get('suppressed', 0)} suppressed (the DNC lead)")
 
-    say("[bold]4. The kill switch[/bold]")
+    follow_up = None
+    if connection.inbound_smtp:
+        say("[bold]4. What comes back[/bold] (real SMTP to the edge's inbound receiver)")
+        _what_comes_back(connection, campaign.id, lead_ids, say)
+        say("[bold]5. The follow-up[/bold]")
+        follow_up = follow_run(ctx, dist_api.RunCampaign(dist_pb2.RunCampaignRequest(
+            request_id=_rid(), campaign_id=campaign.id, template_id=template.id, step=2)).run)
+        stopped = [set(job.block_reasons) for job in dist_api.ListSends(
+            dist_pb2.ListSendsRequest(run_id=follow_up.id, page_size=500)).sends
+            if job.block_reasons]
+        opted_out = sum(dist_pb2.BLOCK_REASON_LEAD_DNC in why for why in stopped)
+        replied = sum(dist_pb2.BLOCK_REASON_LEAD_REPLIED in why for why in stopped)
+        bounced = sum(why == {dist_pb2.BLOCK_REASON_LEAD_SUPPRESSED} for why in stopped)
+        say(f"   step 2: {run_view(follow_up)['state_counts'].get('sent', 0)} sent; not sent: "
+            f"{bounced} bounced, {replied} replied (a person takes it from there), "
+            f"{opted_out} opted out")
+
+    say(f"[bold]{6 if follow_up else 4}. The kill switch[/bold]")
     leads_api.CaptureLead(leads_pb2.CaptureLeadRequest(request_id=_rid(),
                                                        capture=leads_pb2.LeadCapture(
         venture_id=venture_id, campaign_id=campaign.id, email="late@example.com",
@@ -149,17 +203,16 @@ def demo(
     venture_api.SetCampaignKillSwitch(venture_pb2.SetCampaignKillSwitchRequest(
         campaign_id=campaign.id, reason="demo: stop everything", request_id=_rid()))
     second = dist_api.RunCampaign(dist_pb2.RunCampaignRequest(
-        request_id=_rid(), campaign_id=campaign.id, template_id=template.id, step=2)).run
+        request_id=_rid(), campaign_id=campaign.id, template_id=template.id,
+        step=3 if follow_up else 2)).run
     second = follow_run(ctx, second)
     second_counts = run_view(second)["state_counts"]
     say(f"   follow-up run is {run_view(second)['state']}: "
         f"{second_counts.get('sent', 0)} sent; {second.halt_reason or 'no reason given'}")
 
-    say("[bold]5. The report[/bold]")
+    say(f"[bold]{7 if follow_up else 5}. The report[/bold]")
     facts = collect(connection, campaign.id)
-    report = build_report(campaign=facts.campaign, venture=facts.venture, leads=facts.leads,
-                          contactable_ids=facts.contactable_ids, sends=facts.sends,
-                          verdicts=facts.verdicts, chain=facts.chain)
+    report = report_of(facts)
     out.mkdir(parents=True, exist_ok=True)
     html = out / f"report-{campaign.id}.html"
     html.write_text(render_html(report), encoding="utf-8")
@@ -169,7 +222,9 @@ def demo(
     say(f"   audit chain: {'verified' if report.audit.get('valid') else 'DOES NOT VERIFY'}")
     summary = {"venture_id": venture_id, "campaign_id": campaign.id, "template_id": template.id,
                "first_run": run_view(run), "kill_switch_run": run_view(second),
-               "funnel": report.funnel.__dict__, "files": files}
+               "follow_up_run": run_view(follow_up) if follow_up else None,
+               "funnel": report.funnel.__dict__, "came_back": report.feedback.__dict__,
+               "files": files}
     if output.json:
         output.emit_json(summary)
     else:

@@ -10,7 +10,7 @@ import typer
 
 from aicmo_gateway.cli_state import state_of
 from aicmo_gateway.reports.collect import collect
-from aicmo_gateway.reports.model import build_report
+from aicmo_gateway.reports.model import report_of
 from aicmo_gateway.reports.render import render_html, write_csvs
 
 app = typer.Typer(help="Campaign reports: funnel, attribution, limits, verdicts, audit.",
@@ -35,9 +35,7 @@ def generate(
     """Generate the report of one campaign from the live services."""
     state = state_of(ctx)
     facts = collect(state.connection, campaign_id)
-    report = build_report(campaign=facts.campaign, venture=facts.venture, leads=facts.leads,
-                          contactable_ids=facts.contactable_ids, sends=facts.sends,
-                          verdicts=facts.verdicts, chain=facts.chain)
+    report = report_of(facts)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     if fmt in (ReportFormat.HTML, ReportFormat.ALL):

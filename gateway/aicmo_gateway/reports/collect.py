@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from google.protobuf import json_format
 
@@ -30,6 +30,9 @@ class CampaignFacts:
     verdicts: list[venture_pb2.Verdict]
     chain: dict[str, object]
     audit_entries: list[audit_pb2.AuditEntry]
+    # What came back: delivery events on the campaign's sends, and the people's feedback.
+    events: list[dist_pb2.RecordedDeliveryEvent] = field(default_factory=list)
+    feedback: list[leads_pb2.FeedbackItem] = field(default_factory=list)
 
 
 def _mentions(entry: audit_pb2.AuditEntry, ids: set[str]) -> bool:
@@ -84,4 +87,9 @@ def collect(connection: Connection, campaign_id: str) -> CampaignFacts:
     entries = [entry for response in audit_api.stream(
         "ExportEvents", audit_pb2.ExportEventsRequest(venture_id=campaign.venture_id),
         timeout=STREAM_TIMEOUT_SECONDS) for entry in response.entries if _mentions(entry, ids)]
-    return CampaignFacts(campaign, venture, leads, contactable, sends, verdicts, chain, entries)
+    events = list(every_item(dist_api.ListDeliveryEvents, dist_pb2.ListDeliveryEventsRequest(
+        campaign_id=campaign_id), "events"))
+    feedback = list(every_item(leads_api.ListFeedback, leads_pb2.ListFeedbackRequest(
+        campaign_id=campaign_id), "items"))
+    return CampaignFacts(campaign, venture, leads, contactable, sends, verdicts, chain, entries,
+                         events, feedback)

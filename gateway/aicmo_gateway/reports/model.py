@@ -45,6 +45,8 @@ REASON_TEXT = {
     "retries_exhausted": "delivery kept failing until the retries ran out",
     "run_cancelled": "the run was cancelled",
     "delivery_outcome_unknown": "the delivery's outcome is unknown",
+    "template_held": "the template was held back for its complaints or unsubscribes",
+    "lead_replied": "they answered the campaign (a person takes it from there)",
 }
 
 
@@ -109,6 +111,31 @@ class Funnel:
 
 
 @dataclass
+class FeedbackFigures:
+    """What came back from the people a campaign reached: delivery events (sends, each kind
+    once per send) and the reasons people gave."""
+
+    delivered: int = 0
+    bounced_hard: int = 0
+    bounced_soft: int = 0
+    complaints: int = 0
+    replies: int = 0
+    auto_replies: int = 0
+    unsubscribes: int = 0
+    unsubscribe_reasons: dict[str, int] = field(default_factory=dict)
+    objections: dict[str, int] = field(default_factory=dict)
+
+    def rate(self, count: int) -> float:
+        """``count`` as a share of the messages delivered (0 when none were)."""
+        return count / self.delivered if self.delivered else 0.0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.bounced_hard or self.bounced_soft or self.complaints or self.replies
+                    or self.auto_replies or self.unsubscribes)
+
+
+@dataclass
 class AttributionRow:
     """Leads attributed to one source (channel or UTM tags) by first and by last touch."""
 
@@ -148,6 +175,7 @@ class CampaignReport:
     audit: dict[str, object]
     roi: dict[str, object]
     insights: list[str]
+    feedback: FeedbackFigures = field(default_factory=FeedbackFigures)
 
 
 def venture_zone(venture: venture_pb2.Venture) -> ZoneInfo:
@@ -174,10 +202,55 @@ def _utm_key(touch: leads_pb2.Touch) -> str:
     return " / ".join(part or "-" for part in (utm.source, utm.medium, utm.campaign))
 
 
+_EVENT_FIELDS = {
+    dist_pb2.DELIVERY_EVENT_KIND_BOUNCE_HARD: "bounced_hard",
+    dist_pb2.DELIVERY_EVENT_KIND_BOUNCE_SOFT: "bounced_soft",
+    dist_pb2.DELIVERY_EVENT_KIND_COMPLAINT: "complaints",
+    dist_pb2.DELIVERY_EVENT_KIND_REPLY: "replies",
+    dist_pb2.DELIVERY_EVENT_KIND_AUTO_REPLY: "auto_replies",
+    dist_pb2.DELIVERY_EVENT_KIND_UNSUBSCRIBE: "unsubscribes",
+}
+
+
+def feedback_figures(sent: int, events: list[dist_pb2.RecordedDeliveryEvent],
+                     feedback: list[leads_pb2.FeedbackItem]) -> FeedbackFigures:
+    """The feedback figures of a campaign that delivered ``sent`` messages."""
+    figures = FeedbackFigures(delivered=sent)
+    seen: set[tuple[str, int]] = set()
+    for recorded in events:
+        name = _EVENT_FIELDS.get(recorded.event.kind)
+        if name is None or (recorded.send_id, recorded.event.kind) in seen:
+            continue
+        seen.add((recorded.send_id, recorded.event.kind))
+        setattr(figures, name, getattr(figures, name) + 1)
+    reasons: Counter[str] = Counter()
+    objections: Counter[str] = Counter()
+    for item in feedback:
+        if item.unsubscribe_reason:
+            reasons[_word(leads_pb2.UnsubscribeReason, "UNSUBSCRIBE_REASON_",
+                          item.unsubscribe_reason)] += 1
+        if item.classification.objection:
+            objections[_word(leads_pb2.Objection, "OBJECTION_",
+                             item.classification.objection)] += 1
+    figures.unsubscribe_reasons = dict(reasons.most_common())
+    figures.objections = dict(objections.most_common())
+    return figures
+
+
+def report_of(facts, now: datetime | None = None) -> CampaignReport:
+    """The report of a campaign's collected facts (``reports.collect.CampaignFacts``)."""
+    return build_report(campaign=facts.campaign, venture=facts.venture, leads=facts.leads,
+                        contactable_ids=facts.contactable_ids, sends=facts.sends,
+                        verdicts=facts.verdicts, chain=facts.chain, events=facts.events,
+                        feedback=facts.feedback, now=now)
+
+
 def build_report(*, campaign: venture_pb2.Campaign, venture: venture_pb2.Venture,
                  leads: list[leads_pb2.Lead], contactable_ids: set[str],
                  sends: list[dist_pb2.SendJob], verdicts: list[venture_pb2.Verdict],
-                 chain: dict[str, object], now: datetime | None = None) -> CampaignReport:
+                 chain: dict[str, object], now: datetime | None = None,
+                 events: list[dist_pb2.RecordedDeliveryEvent] | None = None,
+                 feedback: list[leads_pb2.FeedbackItem] | None = None) -> CampaignReport:
     """Computes the report of one campaign from its leads, sends, verdicts and the audit
     chain's verification result."""
     zone = venture_zone(venture)
@@ -264,7 +337,8 @@ def build_report(*, campaign: venture_pb2.Campaign, venture: venture_pb2.Venture
         per_day=[days[d] for d in sorted(days)],
         verdicts=dict(decisions.most_common()),
         deny_reasons=dict(deny.most_common()),
-        audit=chain, roi=roi, insights=[])
+        audit=chain, roi=roi, insights=[],
+        feedback=feedback_figures(funnel.sent, events or [], feedback or []))
     report.insights = insights(report)
     return report
 
@@ -314,6 +388,37 @@ def _leaders(rows: list[AttributionRow], score) -> list[AttributionRow]:
     return sorted((row for row in rows if score(row) == best), key=lambda r: r.key)
 
 
+#: The complaint rate mailbox providers start blocking senders at (Gmail and Yahoo's bulk
+#: sender rules).
+COMPLAINT_LIMIT = 0.003
+
+
+def _feedback_insights(figures: FeedbackFigures) -> list[str]:
+    found = []
+    if figures.complaints:
+        rate = figures.rate(figures.complaints)
+        warn = (f", above the {100 * COMPLAINT_LIMIT:.1f}% mail providers tolerate"
+                if rate > COMPLAINT_LIMIT else "")
+        found.append(f"Complaints: {figures.complaints} of {figures.delivered} delivered "
+                     f"({100 * rate:.1f}%){warn}.")
+    if figures.bounced_hard or figures.bounced_soft:
+        found.append(f"Bounces: {figures.bounced_hard} hard (those addresses are suppressed), "
+                     f"{figures.bounced_soft} soft.")
+    if figures.replies:
+        top = ", ".join(f"{name.replace('_', ' ')} {count}"
+                        for name, count in list(figures.objections.items())[:3])
+        automatic = (f"; {figures.auto_replies} automatic answer(s) not counted"
+                     if figures.auto_replies else "")
+        found.append(f"Replies: {figures.replies} ({100 * figures.rate(figures.replies):.1f}% "
+                     f"of delivered){'; most often: ' + top if top else ''}{automatic}.")
+    if figures.unsubscribes or figures.unsubscribe_reasons:
+        reasons = ", ".join(f"{name.replace('_', ' ')} {count}"
+                            for name, count in figures.unsubscribe_reasons.items())
+        found.append(f"Unsubscribes: {figures.unsubscribes}"
+                     + (f"; reasons given: {reasons}." if reasons else "."))
+    return found
+
+
 def insights(report: CampaignReport) -> list[str]:
     """What worked and what did not, in sentences a person can act on. Counts of people
     count each person once; a tie is said as a tie."""
@@ -347,6 +452,7 @@ def insights(report: CampaignReport) -> list[str]:
         advice = _ADVICE.get(reason)
         found.append(f"Not sent to {_people(count)}: {reason_text(reason)}"
                      + (f"; {advice}." if advice else "."))
+    found.extend(_feedback_insights(report.feedback))
     if funnel.failed:
         found.append(f"Did not work: {funnel.failed} delivery attempt(s) failed for good.")
     if funnel.unknown_outcome:

@@ -245,3 +245,48 @@ async def test_a_hard_bounce_stops_later_mail_to_that_address_through_leads(stac
         campaign_id=campaign.id), metadata=stack.md)).items
     assert sorted((item.feedback_id, item.kind) for item in feedback) == [
         ("arf-angry", lpb.FEEDBACK_KIND_COMPLAINT), ("dsn-gone", lpb.FEEDBACK_KIND_BOUNCE_HARD)]
+
+
+async def test_a_recorded_bounce_stops_the_next_send_before_leads_has_heard_of_it(stack):
+    await stack.start_distribution()
+    campaign, lead, template, job = await sent_send(stack, "soon-gone@example.org")
+    await stack.dist_server.feedback_relay.stop()  # leads will not hear of it in this test
+    others = [await stack.capture(campaign, f"fine{i}@example.org") for i in range(2)]
+    await record(stack, event("dsn-soon", send_id=job.id, status_code="5.1.1"))
+    assert (await stack.leads.CheckContactability(lpb.CheckContactabilityRequest(
+        lead_id=lead.lead_id, channel=EMAIL), metadata=stack.md)).allowed
+
+    single = (await stack.create_send(campaign, lead.lead_id, template.id, step=2)).send
+    assert single.state == dpb.SEND_STATE_SUPPRESSED
+    assert list(single.block_reasons) == [dpb.BLOCK_REASON_LEAD_SUPPRESSED]
+    # A campaign run (the batch path) and both dry runs say the same.
+    preview = await stack.dist.DryRunCampaign(dpb.DryRunCampaignRequest(
+        campaign_id=campaign.id, template_id=template.id, step=3), metadata=stack.md)
+    blocked = {r.lead_id for r in preview.recipients if not r.would_send}
+    assert blocked == {lead.lead_id}
+    run = await stack.run(campaign, template, step=3)
+    done = await stack.wait_run(run.id, dpb.RUN_STATE_COMPLETED)
+    states = {s.lead_id: s.state for s in await stack.sends(run_id=done.id)}
+    assert states[lead.lead_id] == dpb.SEND_STATE_SUPPRESSED
+    assert all(states[o.lead_id] == dpb.SEND_STATE_SENT for o in others)
+    assert len(stack.inbox.to("soon-gone@example.org")) == 1
+
+
+async def test_a_reply_stops_the_rest_of_its_campaign_for_that_person_only(stack):
+    await stack.start_distribution()
+    campaign, lead, template, job = await sent_send(stack, "keen@example.org")
+    other_campaign = await stack.campaign(campaign.venture_id)
+    await record(stack, event("reply-keen", REPLY, send_id=job.id, reply_text="Tell me more"),
+                 event("ooo-keen", dpb.DELIVERY_EVENT_KIND_AUTO_REPLY, send_id=job.id))
+
+    follow_up = (await stack.create_send(campaign, lead.lead_id, template.id, step=2)).send
+    assert follow_up.state == dpb.SEND_STATE_SUPPRESSED
+    assert list(follow_up.block_reasons) == [dpb.BLOCK_REASON_LEAD_REPLIED]
+    elsewhere = (await stack.create_send(other_campaign, lead.lead_id, template.id)).send
+    assert elsewhere.state == dpb.SEND_STATE_SENT  # another campaign is another conversation
+
+    away = await stack.capture(campaign, "away@example.org")
+    first = (await stack.create_send(campaign, away.lead_id, template.id)).send
+    await record(stack, event("ooo-away", dpb.DELIVERY_EVENT_KIND_AUTO_REPLY, send_id=first.id))
+    again = (await stack.create_send(campaign, away.lead_id, template.id, step=2)).send
+    assert again.state == dpb.SEND_STATE_SENT  # an out-of-office is not a reply

@@ -71,8 +71,12 @@ def test_send_one_message_then_unsubscribe_suppresses_the_next(stack, aicmo):
     if stack.has_edge:
         header = email.message_from_bytes(raw, policy=email.policy.default)[
             "List-Unsubscribe"]
-        link = str(header).strip().strip("<>")
+        # RFC 2369: the one-click URL, and a mailto: to the inbound receiver when it runs.
+        links = re.findall(r"<([^<>]+)>", str(header))
+        [link] = [found for found in links if found.startswith("http")]
         assert link.startswith(stack.values["AICMO_EDGE_URL"] + "/u/")
+        if "AICMO_INBOUND_SMTP_ADDR" in stack.values:
+            assert any(found.startswith("mailto:unsubscribe+") for found in links)
         response = httpx.post(link,
                               content=b"List-Unsubscribe=One-Click", timeout=10,
                               headers={"Content-Type": "application/x-www-form-urlencoded"})

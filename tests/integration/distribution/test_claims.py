@@ -7,11 +7,7 @@ import asyncio
 import datetime as dt
 import uuid
 
-import pytest
-
-from aicmo_common.db import Database
 from aicmo_distribution.adapters import repository as repo
-from aicmo_distribution.bootstrap import MIGRATIONS, VERSION_TABLE
 
 NOW = dt.datetime(2025, 6, 2, 8, 0, tzinfo=dt.UTC)
 TTL = dt.timedelta(seconds=60)
@@ -29,14 +25,6 @@ def job(index: int, **values) -> dict:
             "claim_expires_at": None, "created_at": NOW + dt.timedelta(microseconds=index),
             "updated_at": NOW, "updated_day": "2025-06-02", "sent_at": None,
             "resolution_note": "", **values}
-
-
-@pytest.fixture
-def database(database_url):
-    db = Database(database_url)
-    db.migrate(MIGRATIONS, VERSION_TABLE)
-    yield db
-    db.close()
 
 
 async def test_concurrent_claims_never_overlap(database):

@@ -11,18 +11,9 @@ import pytest
 
 from aicmo_common.db import Database
 from aicmo_distribution.adapters import repository as repo
-from aicmo_distribution.bootstrap import MIGRATIONS, VERSION_TABLE
 from aicmo_distribution.service_layer.deps import SendSettings
 from aicmo_distribution.service_layer.sending import ContentNotRecorded, SendPath, reports_content
 from tests.integration.distribution.test_claims import NOW, TTL, job
-
-
-@pytest.fixture
-def database(database_url):
-    db = Database(database_url)
-    db.migrate(MIGRATIONS, VERSION_TABLE)
-    yield db
-    db.close()
 
 
 def send_path(database: Database) -> SendPath:

@@ -187,3 +187,42 @@ def test_empty_sections_are_left_out_of_the_page():
     for section in ("Not sent, by reason", "Sends per day", "Safety verdicts", "ROI proxy"):
         assert section in full
     assert "the daily limit was reached" in full  # a deny reason, in words
+
+
+def recorded(send_id, kind):
+    return dist_pb2.RecordedDeliveryEvent(send_id=send_id, event=dist_pb2.DeliveryEvent(
+        event_id=f"{send_id}-{kind}", kind=kind))
+
+
+def test_what_came_back_counts_each_send_once_per_kind_with_rates_and_reasons():
+    K = dist_pb2
+    sends = [send(f"s{i}", f"l{i}", dist_pb2.SEND_STATE_SENT, sent="2026-03-02T09:00:00+00:00")
+             for i in range(200)]
+    events = [recorded("s0", K.DELIVERY_EVENT_KIND_COMPLAINT),
+              recorded("s0", K.DELIVERY_EVENT_KIND_COMPLAINT),  # the same send again
+              recorded("s1", K.DELIVERY_EVENT_KIND_BOUNCE_HARD),
+              recorded("s2", K.DELIVERY_EVENT_KIND_REPLY),
+              recorded("s3", K.DELIVERY_EVENT_KIND_AUTO_REPLY),
+              recorded("s4", K.DELIVERY_EVENT_KIND_UNSUBSCRIBE),
+              recorded("s5", K.DELIVERY_EVENT_KIND_DELIVERED)]
+    feedback = [leads_pb2.FeedbackItem(classification=leads_pb2.Classification(
+                    objection=leads_pb2.OBJECTION_PRICE)),
+                leads_pb2.FeedbackItem(unsubscribe_reason=leads_pb2.UNSUBSCRIBE_REASON_TOO_FREQUENT)]
+    campaign = venture_pb2.Campaign(id="c1", venture_id="v1", name="Spring")
+    report = build_report(campaign=campaign, venture=venture_pb2.Venture(id="v1"), leads=[],
+                          contactable_ids=set(), sends=sends, verdicts=[],
+                          chain={"valid": True}, events=events, feedback=feedback,
+                          now=datetime(2026, 3, 3, tzinfo=UTC))
+    figures = report.feedback
+    assert (figures.delivered, figures.complaints, figures.bounced_hard, figures.replies,
+            figures.auto_replies, figures.unsubscribes) == (200, 1, 1, 1, 1, 1)
+    assert figures.objections == {"price": 1}
+    assert figures.unsubscribe_reasons == {"too_frequent": 1}
+    assert ("Complaints: 1 of 200 delivered (0.5%), above the 0.3% mail providers tolerate."
+            in report.insights)
+    assert ("Replies: 1 (0.5% of delivered); most often: price 1; 1 automatic answer(s) not "
+            "counted." in report.insights)
+    assert "Unsubscribes: 1; reasons given: too frequent 1." in report.insights
+    html = render_html(report)
+    assert 'data-feedback="complaints">1<' in html and "why people unsubscribed" in html
+    assert "What came back" not in render_html(scenario())

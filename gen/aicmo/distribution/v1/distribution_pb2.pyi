@@ -57,6 +57,7 @@ class BlockReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     BLOCK_REASON_RUN_CANCELLED: _ClassVar[BlockReason]
     BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN: _ClassVar[BlockReason]
     BLOCK_REASON_TEMPLATE_HELD: _ClassVar[BlockReason]
+    BLOCK_REASON_LEAD_REPLIED: _ClassVar[BlockReason]
 
 class RunState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -144,6 +145,7 @@ BLOCK_REASON_RETRIES_EXHAUSTED: BlockReason
 BLOCK_REASON_RUN_CANCELLED: BlockReason
 BLOCK_REASON_DELIVERY_OUTCOME_UNKNOWN: BlockReason
 BLOCK_REASON_TEMPLATE_HELD: BlockReason
+BLOCK_REASON_LEAD_REPLIED: BlockReason
 RUN_STATE_UNSPECIFIED: RunState
 RUN_STATE_RUNNING: RunState
 RUN_STATE_WAITING: RunState

@@ -1,5 +1,5 @@
 """Distribution's objects as protos and back: the one place the API's messages meet the
-service layer's types (SendJob, Template, RunView)."""
+service layer's types (SendJob, Template, RunView, DryRunPage) and the API's enums are read."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aicmo_common.errors import FieldErrors
 from aicmo_distribution.domain import templates as tpl
 from aicmo_distribution.domain.sends import SendJob
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.service_layer.dry_run import DryRunPage
 from aicmo_distribution.service_layer.runs import Audience, RunView
 
 
@@ -22,6 +23,17 @@ def stamp(moment: dt.datetime | None) -> timestamp_pb2.Timestamp | None:
     stamp = timestamp_pb2.Timestamp()
     stamp.FromDatetime(moment.astimezone(dt.UTC))
     return stamp
+
+
+def moment_of(value: timestamp_pb2.Timestamp, field_name: str, errors: FieldErrors
+              ) -> dt.datetime | None:
+    """The UTC moment of a timestamp; None (and ``field_name`` in ``errors``) for one that is
+    no moment."""
+    try:
+        return value.ToDatetime(tzinfo=dt.UTC)
+    except (ValueError, OverflowError):
+        errors.add(field_name, "is not a valid timestamp")
+        return None
 
 
 def channel_name(value: int) -> str:
@@ -47,13 +59,21 @@ def content_of(message: pb.Message) -> tpl.MessageContent:
     return tpl.MessageContent(message.subject, message.body_text, message.body_html)
 
 
+def message_proto(content: tpl.MessageContent) -> pb.Message:
+    return pb.Message(subject=content.subject, body_text=content.body_text,
+                      body_html=content.body_html)
+
+
+def send_state_value(name: str) -> int:
+    """SEND_STATE_SENT for 'SENT'; UNSPECIFIED for ''."""
+    return pb.SendState.Value("SEND_STATE_" + name) if name else pb.SEND_STATE_UNSPECIFIED
+
+
 def template_proto(template: Template) -> pb.Template:
     return pb.Template(
         id=template.id, venture_id=template.venture_id, name=template.name,
         channel=channel_value(template.channel),
-        message=pb.Message(subject=template.message.subject,
-                           body_text=template.message.body_text,
-                           body_html=template.message.body_html),
+        message=message_proto(template.message),
         variables=list(template.variables), revision=template.revision,
         create_time=stamp(template.created_at), update_time=stamp(template.updated_at),
         held=template.held_at is not None, hold_reason=template.hold_reason,
@@ -66,7 +86,7 @@ def send_proto(job: SendJob) -> pb.SendJob:
         venture_id=job.venture_id, lead_id=job.lead_id,
         channel=channel_value(job.channel), step=job.step,
         template_id=job.template_id or "", run_id=job.run_id or "",
-        dry_run=job.dry_run, state=pb.SendState.Value(f"SEND_STATE_{job.state}"),
+        dry_run=job.dry_run, state=send_state_value(str(job.state)),
         block_reasons=reason_values([str(reason) for reason in job.block_reasons]),
         transient=job.transient, detail=job.detail,
         delivery_attempts=job.delivery_attempts, check_attempts=job.check_attempts,
@@ -93,8 +113,7 @@ def run_proto(view: RunView) -> pb.Run:
         halt_block_reasons=reason_values(row["halt_block_reasons"]),
         auto_paused=row["auto_paused"], lead_count=row["lead_count"],
         skipped_existing=row["skipped_existing"], planning_done=row["planning_done"],
-        state_counts=[pb.StateCount(state=pb.SendState.Value("SEND_STATE_" + state),
-                                    count=count)
+        state_counts=[pb.StateCount(state=send_state_value(state), count=count)
                       for state, count in sorted(view.state_counts.items())],
         block_reason_counts=[pb.BlockReasonCount(
             reason=pb.BlockReason.Value("BLOCK_REASON_" + reason), count=count)
@@ -103,15 +122,45 @@ def run_proto(view: RunView) -> pb.Run:
         update_time=stamp(row["updated_at"]), finish_time=stamp(row["finished_at"]))
 
 
+def count_bucket_proto(channel: str, state: str, day: str, count: int) -> pb.CountBucket:
+    return pb.CountBucket(channel=channel_value(channel), state=send_state_value(state),
+                          day=day, count=count)
+
+
+def dry_run_proto(page: DryRunPage) -> pb.DryRunCampaignResponse:
+    return pb.DryRunCampaignResponse(
+        recipients=[pb.DryRunRecipient(
+            lead_id=r["lead_id"], would_send=r["would_send"], would_defer=r["would_defer"],
+            block_reasons=reason_values([str(x) for x in r["block_reasons"]]),
+            already_exists=r["already_exists"],
+            existing_state=send_state_value(r["existing_state"]),
+            existing_send_id=r["existing_send_id"]) for r in page.recipients],
+        remaining_quota_today=page.remaining_quota, projected_quota_use=page.projected,
+        would_send=page.would_send, would_defer=page.would_defer,
+        would_block=page.would_block, next_page_token=page.next_token,
+        already_existing=page.already_existing)
+
+
 def audience_of(message: pb.AudienceFilter) -> Audience:
     return Audience(message.consented_only, message.source_channel, tuple(message.lead_ids))
 
 
-def send_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
-    if value == pb.SEND_STATE_UNSPECIFIED:
+def _state_name(states, prefix: str, what: str, value: int, field_name: str,
+                errors: FieldErrors) -> str | None:
+    """'SENT' for SEND_STATE_SENT; None for UNSPECIFIED, or for an unknown number (named in
+    ``errors``)."""
+    if value == 0:
         return None
     try:
-        return pb.SendState.Name(value).removeprefix("SEND_STATE_")
+        return str(states.Name(value)).removeprefix(prefix)
     except ValueError:
-        errors.add(field_name, "is not a known send state")
+        errors.add(field_name, f"is not a known {what}")
         return None
+
+
+def send_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
+    return _state_name(pb.SendState, "SEND_STATE_", "send state", value, field_name, errors)
+
+
+def run_state_name(value: int, field_name: str, errors: FieldErrors) -> str | None:
+    return _state_name(pb.RunState, "RUN_STATE_", "run state", value, field_name, errors)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aicmo.distribution.v1 import distribution_pb2 as pb
 from aicmo.distribution.v1 import distribution_pb2_grpc
-from aicmo_common.auth import READERS, current_principal
+from aicmo_common.access import Caller
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.entrypoints.mapping import (
     audience_of,
     channel_name,
-    channel_value,
     content_of,
-    reason_values,
+    count_bucket_proto,
+    dry_run_proto,
+    message_proto,
+    moment_of,
     run_proto,
+    run_state_name,
     send_proto,
     send_state_name,
     template_proto,
@@ -27,7 +28,7 @@ from aicmo_distribution.service_layer.sending import SendPath
 
 
 class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
-    """Every RPC: read the principal, call the use case, answer with protos."""
+    """Every RPC: the caller, the use case, the answer as protos."""
 
     def __init__(self, deps: Deps, path: SendPath, worker: RunWorker,
                  feedback: FeedbackEndpoint) -> None:
@@ -51,25 +52,25 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         created = await templates.create_template(
             self._deps, venture_id=template.venture_id, name=template.name,
             channel=channel_name(template.channel), content=content_of(template.message),
-            request_id=request.request_id, principal=current_principal())
+            request_id=request.request_id, caller=Caller.current())
         return pb.CreateTemplateResponse(template=template_proto(created))
 
     async def ReleaseTemplate(self, request, context):
         await self._feedback.release(request)
         template = await templates.get_template(self._deps, request.template_id,
-                                                current_principal())
+                                                Caller.current())
         return pb.ReleaseTemplateResponse(template=template_proto(template))
 
     async def GetTemplate(self, request, context):
         template = await templates.get_template(self._deps, request.template_id,
-                                                current_principal())
+                                                Caller.current())
         return pb.GetTemplateResponse(template=template_proto(template))
 
     async def ListTemplates(self, request, context):
         found, token = await templates.list_templates(
             self._deps, venture_id=request.venture_id,
             channel=channel_name(request.channel) or None, size=request.page_size,
-            token=request.page_token, principal=current_principal())
+            token=request.page_token, caller=Caller.current())
         return pb.ListTemplatesResponse(templates=[template_proto(t) for t in found],
                                         next_page_token=token)
 
@@ -78,7 +79,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         updated = await templates.update_template(
             self._deps, template_id=template.id, name=template.name,
             content=content_of(template.message), mask=list(request.update_mask.paths),
-            principal=current_principal())
+            caller=Caller.current())
         return pb.UpdateTemplateResponse(template=template_proto(updated))
 
     async def PreviewTemplate(self, request, context):
@@ -86,10 +87,8 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             self._deps, template_id=request.template_id,
             content=content_of(request.message) if request.HasField("message") else None,
             lead_id=request.lead_id, campaign_id=request.campaign_id, step=request.step,
-            principal=current_principal())
-        return pb.PreviewTemplateResponse(rendered=pb.Message(
-            subject=rendered.subject, body_text=rendered.body_text,
-            body_html=rendered.body_html))
+            caller=Caller.current())
+        return pb.PreviewTemplateResponse(rendered=message_proto(rendered))
 
     # -- sends -----------------------------------------------------------------------------
 
@@ -99,12 +98,12 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             lead_id=request.lead_id, channel=channel_name(request.channel),
             template_id=request.template_id,
             message=content_of(request.message) if request.HasField("message") else None,
-            step=request.step, dry_run=request.dry_run), current_principal())
+            step=request.step, dry_run=request.dry_run), Caller.current())
         self._worker.wake()
         return pb.CreateSendResponse(send=send_proto(job), replayed=replayed)
 
     async def GetSend(self, request, context):
-        job = await sends.get_send(self._deps, request.send_id, current_principal())
+        job = await sends.get_send(self._deps, request.send_id, Caller.current())
         return pb.GetSendResponse(send=send_proto(job))
 
     async def ListSends(self, request, context):
@@ -112,7 +111,7 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         state = send_state_name(request.state, "state", errors)
         errors.raise_if_any()
         jobs, token = await sends.list_sends(
-            self._deps, principal=current_principal(), campaign_id=request.campaign_id,
+            self._deps, caller=Caller.current(), campaign_id=request.campaign_id,
             lead_id=request.lead_id, state=state,
             channel=channel_name(request.channel) or None, run_id=request.run_id,
             size=request.page_size, token=request.page_token)
@@ -124,28 +123,19 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         outcome = send_state_name(request.outcome, "outcome", errors) or ""
         errors.raise_if_any()
         job = await sends.resolve_unknown(self._deps, send_id=request.send_id, outcome=outcome,
-                                          note=request.note, principal=current_principal())
+                                          note=request.note, caller=Caller.current())
         return pb.ResolveUnknownOutcomeResponse(send=send_proto(job))
 
     async def CountSends(self, request, context):
-        principal = current_principal()
-        principal.require(READERS, "CountSends")
-        since = None
-        if request.HasField("since_time"):
-            try:
-                since = request.since_time.ToDatetime(tzinfo=dt.UTC)
-            except (ValueError, OverflowError):
-                problems = FieldErrors()
-                problems.add("since_time", "is not a valid timestamp")
-                problems.raise_if_any()
+        errors = FieldErrors()
+        since = (moment_of(request.since_time, "since_time", errors)
+                 if request.HasField("since_time") else None)
+        errors.raise_if_any()
         total, sent, buckets = await sends.count_sends(
             self._deps, campaign_id=request.campaign_id, since=since,
-            include_dry_run=request.include_dry_run, principal=principal)
-        return pb.CountSendsResponse(total=total, sent=sent, buckets=[
-            pb.CountBucket(channel=channel_value(channel),
-                           state=pb.SendState.Value("SEND_STATE_" + state), day=day,
-                           count=count)
-            for channel, state, day, count in buckets])
+            include_dry_run=request.include_dry_run, caller=Caller.current())
+        return pb.CountSendsResponse(total=total, sent=sent,
+                                     buckets=[count_bucket_proto(*b) for b in buckets])
 
     # -- runs ------------------------------------------------------------------------------
 
@@ -154,52 +144,36 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
             self._deps, request_id=request.request_id,
             campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=audience_of(request.audience), dry_run=request.dry_run,
-            principal=current_principal())
+            caller=Caller.current())
         self._worker.wake()
         return pb.RunCampaignResponse(run=run_proto(view))
 
     async def GetRun(self, request, context):
-        view = await runs.get_run(self._deps, request.run_id, current_principal())
+        view = await runs.get_run(self._deps, request.run_id, Caller.current())
         return pb.GetRunResponse(run=run_proto(view))
 
     async def ListRuns(self, request, context):
-        state = None
-        if request.state:
-            try:
-                state = pb.RunState.Name(request.state).removeprefix("RUN_STATE_")
-            except ValueError:
-                errors = FieldErrors()
-                errors.add("state", "is not a known run state")
-                errors.raise_if_any()
+        errors = FieldErrors()
+        state = run_state_name(request.state, "state", errors)
+        errors.raise_if_any()
         views, token = await runs.list_runs(
             self._deps, campaign_id=request.campaign_id, state=state, size=request.page_size,
-            token=request.page_token, principal=current_principal())
+            token=request.page_token, caller=Caller.current())
         return pb.ListRunsResponse(runs=[run_proto(v) for v in views], next_page_token=token)
 
     async def ResumeRun(self, request, context):
-        view = await runs.resume_run(self._deps, request.run_id, current_principal())
+        view = await runs.resume_run(self._deps, request.run_id, Caller.current())
         self._worker.wake()
         return pb.ResumeRunResponse(run=run_proto(view))
 
     async def CancelRun(self, request, context):
         view = await runs.cancel_run(self._deps, request.run_id, request.reason,
-                                     current_principal())
+                                     Caller.current())
         return pb.CancelRunResponse(run=run_proto(view))
 
     async def DryRunCampaign(self, request, context):
         page = await dry_run.dry_run_campaign(
             self._deps, campaign_id=request.campaign_id, template_id=request.template_id,
             step=request.step, audience=audience_of(request.audience), size=request.page_size,
-            token=request.page_token, principal=current_principal())
-        return pb.DryRunCampaignResponse(
-            recipients=[pb.DryRunRecipient(
-                lead_id=r["lead_id"], would_send=r["would_send"], would_defer=r["would_defer"],
-                block_reasons=reason_values([str(x) for x in r["block_reasons"]]),
-                already_exists=r["already_exists"],
-                existing_state=(pb.SendState.Value("SEND_STATE_" + r["existing_state"])
-                                if r["existing_state"] else pb.SEND_STATE_UNSPECIFIED),
-                existing_send_id=r["existing_send_id"]) for r in page.recipients],
-            remaining_quota_today=page.remaining_quota, projected_quota_use=page.projected,
-            would_send=page.would_send, would_defer=page.would_defer,
-            would_block=page.would_block, next_page_token=page.next_token,
-            already_existing=page.already_existing)
+            token=request.page_token, caller=Caller.current())
+        return dry_run_proto(page)

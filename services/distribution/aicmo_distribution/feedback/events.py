@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import enum
 import re
 from dataclasses import dataclass
+
+from aicmo_distribution.domain.peers import Contactability
+from aicmo_distribution.domain.sends import BlockReason
 
 MAX_BATCH = 500
 MAX_EVENT_ID = 200
@@ -162,3 +166,15 @@ class HoldRule:
                 return (f"{count} {what}{'s' if count != 1 else ''} in the last {deliveries} "
                         f"deliveries ({100 * count / deliveries:.1f}% > {100 * ratio:.1f}%)")
         return ""
+
+
+def stopped_by_feedback(contact: object, stop: str | None) -> object:
+    """A contactability answer with what distribution itself recorded (``stop``: the kind of
+    event that stops mail, see ``store.stopped_leads``): after a hard bounce, a complaint or
+    an unsubscribe on the channel the person is suppressed there at once, even before leads
+    has applied the event (its relay may still be on the way); after a human reply the
+    campaign sends them nothing more."""
+    if not stop or not isinstance(contact, Contactability) or not contact.allowed:
+        return contact
+    reason = BlockReason.LEAD_REPLIED if stop == "REPLY" else BlockReason.LEAD_SUPPRESSED
+    return dataclasses.replace(contact, allowed=False, reasons=(reason,))

@@ -100,16 +100,24 @@ def page(session: Session, *, campaign_id: str, send_id: str, kinds: Sequence[st
     return found
 
 
-def stopped_leads(session: Session, lead_ids: Iterable[str], channel: str) -> set[str]:
-    """The leads among ``lead_ids`` that bounced hard, complained or unsubscribed on
-    ``channel``: no further message may reach them there."""
+def stopped_leads(session: Session, lead_ids: Iterable[str], channel: str,
+                  campaign_id: str) -> dict[str, str]:
+    """The leads among ``lead_ids`` no further message of ``campaign_id`` may reach on
+    ``channel``, each with why: a hard bounce, complaint or unsubscribe there (any campaign),
+    or a human reply to this campaign ("REPLY")."""
     ids = list(set(lead_ids))
     if not ids:
-        return set()
+        return {}
+    events, sends = delivery_events.c, send_jobs.c
     rows = session.execute(
-        select(delivery_events.c.lead_id).join(
-            send_jobs, send_jobs.c.id == delivery_events.c.send_id)
-        .where(delivery_events.c.lead_id.in_(ids), send_jobs.c.channel == channel,
-               delivery_events.c.kind.in_(("BOUNCE_HARD", "COMPLAINT", "UNSUBSCRIBE")))
+        select(events.lead_id, events.kind).join(send_jobs, sends.id == events.send_id)
+        .where(events.lead_id.in_(ids), sends.channel == channel,
+               events.kind.in_(("BOUNCE_HARD", "COMPLAINT", "UNSUBSCRIBE"))
+               | ((events.kind == "REPLY") & (events.campaign_id == campaign_id)))
         .distinct()).all()
-    return {row.lead_id for row in rows}
+    found: dict[str, str] = {}
+    for row in rows:
+        # A stop for good outweighs a reply.
+        if found.get(row.lead_id) in (None, "REPLY"):
+            found[row.lead_id] = row.kind
+    return found

@@ -19,11 +19,11 @@ async def check_autopause(deps: Deps, job: SendJob) -> None:
     window = deps.settings.autopause
     if window.ratio <= 0 or job.state not in (SendState.FAILED, SendState.UNKNOWN_OUTCOME):
         return  # only a settled failure can cross the threshold
-    recent = await deps.db.run_read(repo.recent_delivery_failures, job.run_id,
-                                    window.window)
+    recent = await deps.uow.read(repo.recent_delivery_failures, job.run_id,
+                                 window.window)
     if not window.crossed(recent):
         return
-    run = await deps.db.run_read(repo.get_run, job.run_id)
+    run = await deps.uow.read(repo.get_run, job.run_id)
     if run is None or run["auto_paused"] or run["state"] not in repo.ACTIVE_RUN_STATES:
         return
     failures = sum(recent[: window.window])
@@ -49,5 +49,5 @@ async def check_autopause(deps: Deps, job: SendJob) -> None:
                                 "campaign_paused": paused.startswith("the campaign")},
                        now=now)
 
-    await deps.db.run(halt)
+    await deps.uow.write(halt)
     log.warning(reason)

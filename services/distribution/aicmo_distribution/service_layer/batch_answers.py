@@ -6,6 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from aicmo_common.db import Database
 from aicmo_distribution.domain.decision import Pass, before_verdict
 from aicmo_distribution.domain.peers import (
     CampaignFacts,
@@ -18,6 +19,8 @@ from aicmo_distribution.domain.peers import (
 )
 from aicmo_distribution.domain.sends import SendJob, verdict_key
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.messages import content_for
 
@@ -31,6 +34,18 @@ class BatchAnswers:
 
     contacts: dict[tuple[str, str, bool], object] = field(default_factory=dict)
     verdicts: dict[tuple[str, str, str], object] = field(default_factory=dict)
+    # Distribution's own feedback stops, by (lead, channel, campaign): the kind of event that
+    # stops mail, or None when none does (see feedback.store.stopped_leads).
+    stops: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
+
+    async def stop(self, database: Database, job: SendJob) -> str | None:
+        """Why the feedback distribution recorded stops this job's mail (None: it does not)."""
+        key = (job.lead_id, job.channel, job.campaign_id)
+        if key in self.stops:
+            return self.stops[key]
+        found = await database.run_read(feedback_store.stopped_leads, [job.lead_id],
+                                        job.channel, job.campaign_id)
+        return found.get(job.lead_id)
 
     async def contactability(self, leads: LeadsPeer, lead_id: str, channel: str,
                              consent_required: bool) -> Contactability:
@@ -83,13 +98,21 @@ async def prefetch(deps: Deps, jobs: list[SendJob],
                     failure.detail)
         return answers
     answers.contacts.update(zip(keys, found, strict=True))
+    for channel, campaign_id in {(job.channel, job.campaign_id) for job in checks}:
+        leads = [job.lead_id for job in checks
+                 if (job.channel, job.campaign_id) == (channel, campaign_id)]
+        stopped = await deps.db.run_read(feedback_store.stopped_leads, leads, channel,
+                                         campaign_id)
+        answers.stops.update(((lead_id, channel, campaign_id), stopped.get(lead_id))
+                             for lead_id in leads)
     authorize: list[tuple[str, str, str]] = []
     for job in checks:
         if job.dry_run:
             continue
         campaign = campaigns[job.campaign_id]
-        contact = answers.contacts[(job.lead_id, job.channel,
-                                    campaign.consent_required)]
+        contact = stopped_by_feedback(
+            answers.contacts[(job.lead_id, job.channel, campaign.consent_required)],
+            answers.stops[(job.lead_id, job.channel, job.campaign_id)])
         _, problem, hold = await content_for(deps.db, job, campaign, contact,
                                              templates.get(job.template_id or ""))
         # Only a job that would go on to ask: reserve nothing for one that stops before.

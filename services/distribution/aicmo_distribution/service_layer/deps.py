@@ -10,8 +10,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy.orm import Session
 
 from aicmo_common.db import Database
+from aicmo_common.unit_of_work import UnitOfWork
 from aicmo_common.unsubscribe import UnsubscribeSigner
 from aicmo_distribution.adapters.channels import ChannelRegistry
 from aicmo_distribution.adapters.kill_switches import KillSwitchMirror
@@ -74,3 +78,9 @@ class Deps:
     replica: str
     on_change: Callable[[], None] = _nothing
     kill_switches: KillSwitchMirror | None = None
+
+    @cached_property
+    def uow(self) -> UnitOfWork[Session]:
+        """The use cases' unit of work: a commit wakes the relay (``on_change``) for the
+        audit events it added."""
+        return UnitOfWork(self.db, after_commit=self.on_change)

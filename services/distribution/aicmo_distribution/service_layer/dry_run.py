@@ -6,15 +6,18 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from aicmo_common.auth import Principal
+from aicmo_common import pages
+from aicmo_common.access import Caller
 from aicmo_common.errors import FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.decision import DryRunVerdict, Pass, before_verdict, dry_run_answer
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound, answer_of
 from aicmo_distribution.domain.sends import dedupe_key
+from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.runs import Audience, campaign_and_template, check_audience
-from aicmo_distribution.service_layer.sends import check_id, page_size
+from aicmo_distribution.service_layer.sends import check_id
 
 
 @dataclass
@@ -31,8 +34,18 @@ class DryRunPage:
     already_existing: int = 0
 
 
+def _progress(position: object) -> dict:
+    """Where a dry run stood after the page before: the leads' page token ("t"), the offset
+    into the listed lead ids ("o") and the counts so far ("s", "d", "b", "x")."""
+    if (not isinstance(position, dict) or not isinstance(position.get("t"), str)
+            or not all(isinstance(position.get(key), int) for key in "osdb")
+            or not isinstance(position.get("x", 0), int)):
+        raise pages.bad_token()
+    return position
+
+
 async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, step: int,
-                           audience: Audience, size: int, token: str, principal: Principal
+                           audience: Audience, size: int, token: str, caller: Caller
                            ) -> DryRunPage:
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
@@ -40,17 +53,16 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
     if step < 0 or step > 1000:
         errors.add("step", "must be between 1 and 1000 (0 means 1)")
     check_audience(errors, audience)
-    limit = page_size(size, errors)
-    state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
-    if token:
-        decoded = repo.decode_token(token)
-        if decoded is None or not set(state) <= set(decoded):
-            errors.add("page_token", "is not a token this call returned")
-        else:
-            state.update(decoded)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
     step = step or 1
-    campaign, template = await campaign_and_template(deps, campaign_id, template_id, principal)
+    # The token carries where the audience's paging stands and the running totals.
+    filters = {"campaign_id": campaign_id, "template_id": template_id, "step": step,
+               "audience": audience.as_dict()}
+    state = {"t": "", "o": 0, "s": 0, "d": 0, "b": 0}
+    if token:
+        state.update(_progress(pages.decode(token, filters)))
+    campaign, template = await campaign_and_template(deps, campaign_id, template_id, caller)
     channel = template.channel
     try:
         verdict = await deps.venture.check(campaign_id, channel)
@@ -79,8 +91,12 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
                                                              campaign.consent_required))
 
     answers = await asyncio.gather(*(contact(lead_id) for lead_id in lead_ids))
+    stopped = await deps.db.run_read(feedback_store.stopped_leads, lead_ids, channel,
+                                     campaign_id)
+    answers = [stopped_by_feedback(answer, stopped.get(lead_id))
+               for lead_id, answer in zip(lead_ids, answers, strict=True)]
     keys = {lead_id: dedupe_key(campaign_id, lead_id, step) for lead_id in lead_ids}
-    existing = await deps.db.run_read(repo.existing_sends_by_key, list(keys.values()))
+    existing = await deps.uow.read(repo.existing_sends_by_key, list(keys.values()))
     verdict_reasons = () if verdict.allow else tuple(verdict.reasons)
     # The per-recipient half of the single path's rule; this call does not look at this
     # replica's channels, and the template was checked above.
@@ -113,7 +129,7 @@ async def dry_run_campaign(deps: Deps, *, campaign_id: str, template_id: str, st
             state["b"] += 1
         recipients.append(entry)
     return DryRunPage(recipients, verdict.remaining_quota, state["s"], state["s"], state["d"],
-                      state["b"], repo.encode_token(state) if next_leads else "",
+                      state["b"], pages.encode(state, filters) if next_leads else "",
                       int(state.get("x", 0)))
 
 

@@ -43,7 +43,7 @@ async def reconcile(deps: Deps) -> int:
                                 else []}, now=now)
         return jobs
 
-    jobs = await deps.db.run(reconcile)
+    jobs = await deps.uow.write(reconcile)
     unknown = sum(job.state is SendState.UNKNOWN_OUTCOME for job in jobs)
     if jobs:
         log.warning("%d sends were left SENDING by a stopped process: %d now "
@@ -136,7 +136,7 @@ async def plan_page(deps: Deps, run: dict) -> None:
                                 "skipped_existing": current["skipped_existing"] + skipped},
                        now=now)
 
-    await deps.db.run(plan)
+    await deps.uow.write(plan)
 
 
 async def settle(deps: Deps, run_id: str) -> None:
@@ -181,4 +181,4 @@ async def settle(deps: Deps, run_id: str) -> None:
                                               "halt_reason": "", "updated_at": now},
                             states=("WAITING",))
 
-    await deps.db.run(settle)
+    await deps.uow.write(settle)

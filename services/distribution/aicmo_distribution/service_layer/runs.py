@@ -13,7 +13,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from aicmo_common.auth import READERS, Principal
+from aicmo_common import pages
+from aicmo_common.access import READERS, WRITERS, Caller
 from aicmo_common.errors import (
     FailedPrecondition,
     FieldErrors,
@@ -26,11 +27,9 @@ from aicmo_distribution.domain.sends import SendState, request_fingerprint
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sends import (
-    WRITERS,
     check_id,
-    page_of,
-    page_position,
-    page_size,
+    created_after,
+    created_page,
 )
 
 MAX_AUDIENCE_IDS = 10_000
@@ -91,13 +90,13 @@ async def _views(deps: Deps, rows: Sequence[dict]) -> list[RunView]:
     def read(session):
         return repo.run_state_counts(session, ids), repo.run_reason_counts(session, ids)
 
-    states, reasons = await deps.db.run_read(read)
+    states, reasons = await deps.uow.read(read)
     return [RunView(row, states.get(row["id"], {}), reasons.get(row["id"], {}))
             for row in rows]
 
 
 async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
-                                principal: Principal) -> tuple[CampaignFacts, Template]:
+                                caller: Caller) -> tuple[CampaignFacts, Template]:
     try:
         campaign = await deps.venture.campaign(campaign_id)
     except PeerNotFound:
@@ -105,10 +104,10 @@ async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
     except DependencyFailure as failure:
         raise Unavailable(f"cannot read the campaign: {failure.detail}",
                           reason="DEPENDENCY_UNAVAILABLE") from None
-    if not principal.may_see(campaign.venture_id):
+    if not caller.may_see(campaign.venture_id):
         raise NotFound(f"campaign {campaign_id} does not exist")
-    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id))
-    if template is None or not principal.may_see(template.venture_id):
+    template = repo.as_template(await deps.uow.read(repo.get_template, template_id))
+    if template is None or not caller.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
     if template.venture_id != campaign.venture_id:
         errors = FieldErrors()
@@ -119,8 +118,8 @@ async def campaign_and_template(deps: Deps, campaign_id: str, template_id: str,
 
 async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
                        template_id: str, step: int, audience: Audience, dry_run: bool,
-                       principal: Principal) -> RunView:
-    principal.require(WRITERS, "RunCampaign")
+                       caller: Caller) -> RunView:
+    caller.require(WRITERS, "RunCampaign")
     errors = FieldErrors()
     check_id(errors, "request_id", request_id)
     check_id(errors, "campaign_id", campaign_id)
@@ -133,10 +132,10 @@ async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
     fingerprint = request_fingerprint({"campaign": campaign_id, "template": template_id,
                                        "step": step, "audience": audience.as_dict(),
                                        "dry_run": dry_run})
-    existing = await deps.db.run_read(repo.run_by_request, request_id)
+    existing = await deps.uow.read(repo.run_by_request, request_id)
     if existing is not None:
-        return await _same_run(deps, existing, fingerprint, principal)
-    campaign, template = await campaign_and_template(deps, campaign_id, template_id, principal)
+        return await _same_run(deps, existing, fingerprint, caller)
+    campaign, template = await campaign_and_template(deps, campaign_id, template_id, caller)
     now = deps.clock()
     run_id = str(uuid.uuid4())
     values = {
@@ -154,59 +153,59 @@ async def run_campaign(deps: Deps, *, request_id: str, campaign_id: str,
         if not repo.insert_run(session, values):
             return None
         repo.audit(session, action="run.created", entity_type="run", entity_id=run_id,
-                   actor=principal.actor, venture_id=campaign.venture_id,
+                   actor=caller.actor.label, venture_id=campaign.venture_id,
                    request_id=request_id,
                    context={"campaign_id": campaign_id, "template_id": template_id,
                             "step": step, "dry_run": dry_run,
                             "audience_size": len(audience.lead_ids)}, now=now)
         return repo.get_run(session, run_id)
 
-    created = await deps.db.run(insert)
+    created = await deps.uow.write(insert)
     if created is None:
-        raced = await deps.db.run_read(repo.run_by_request, request_id)
-        return await _same_run(deps, raced, fingerprint, principal)
+        raced = await deps.uow.read(repo.run_by_request, request_id)
+        return await _same_run(deps, raced, fingerprint, caller)
     return (await _views(deps, [created]))[0]
 
 
-async def _same_run(deps: Deps, run: dict, fingerprint: str, principal: Principal
+async def _same_run(deps: Deps, run: dict, fingerprint: str, caller: Caller
                     ) -> RunView:
     if run["request_hash"] != fingerprint:
         raise FailedPrecondition("this request_id was used for a different run",
                                  reason="REQUEST_ID_REUSED", metadata={"run_id": run["id"]})
-    if not principal.may_see(run["venture_id"]):
+    if not caller.may_see(run["venture_id"]):
         raise NotFound("run does not exist")
     return (await _views(deps, [run]))[0]
 
 
-async def get_run(deps: Deps, run_id: str, principal: Principal) -> RunView:
-    principal.require(READERS, "GetRun")
-    run = await deps.db.run_read(repo.get_run, run_id) if run_id else None
-    if run is None or not principal.may_see(run["venture_id"]):
+async def get_run(deps: Deps, run_id: str, caller: Caller) -> RunView:
+    caller.require(READERS, "GetRun")
+    run = await deps.uow.read(repo.get_run, run_id) if run_id else None
+    if run is None or not caller.may_see(run["venture_id"]):
         raise NotFound(f"run {run_id} does not exist")
     return (await _views(deps, [run]))[0]
 
 
 async def list_runs(deps: Deps, *, campaign_id: str, state: str | None, size: int,
-                    token: str, principal: Principal) -> tuple[list[RunView], str]:
+                    token: str, caller: Caller) -> tuple[list[RunView], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    before = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
+    filters = {"campaign_id": campaign_id, "state": state, "venture_id": caller.token_venture}
     # HALTING is a HALTED run with sends still SENDING (see RunView.state).
-    rows = await deps.db.run_read(repo.list_runs, campaign_id=campaign_id or None,
-                                  state="HALTED" if state == "HALTING" else state,
-                                  venture_id=principal.venture, before=before,
-                                  limit=limit + 1)
-    rows, next_token = page_of(rows, limit)
+    rows = await deps.uow.read(repo.list_runs, campaign_id=campaign_id or None,
+                               state="HALTED" if state == "HALTING" else state,
+                               venture_id=caller.token_venture,
+                               before=created_after(token, filters), limit=limit + 1)
+    rows, next_token = created_page(rows, limit, filters)
     views = await _views(deps, rows)
     if state in ("HALTED", "HALTING"):
         views = [view for view in views if view.state == state]
     return views, next_token
 
 
-async def resume_run(deps: Deps, run_id: str, principal: Principal) -> RunView:
-    principal.require(WRITERS, "ResumeRun")
-    view = await get_run(deps, run_id, principal)
+async def resume_run(deps: Deps, run_id: str, caller: Caller) -> RunView:
+    caller.require(WRITERS, "ResumeRun")
+    view = await get_run(deps, run_id, caller)
     now = deps.clock()
 
     def resume(session) -> bool:
@@ -216,23 +215,23 @@ async def resume_run(deps: Deps, run_id: str, principal: Principal) -> RunView:
             return False
         requeued = repo.requeue_run_blocked(session, run_id, now)
         repo.audit(session, action="run.resumed", entity_type="run", entity_id=run_id,
-                   actor=principal.actor, venture_id=view.run["venture_id"],
+                   actor=caller.actor.label, venture_id=view.run["venture_id"],
                    context={"requeued_sends": requeued}, now=now)
         return True
 
-    if not await deps.db.run(resume):
+    if not await deps.uow.write(resume):
         raise FailedPrecondition(f"run {run_id} is {view.state}, not HALTED",
                                  reason="INVALID_TRANSITION")
-    return await get_run(deps, run_id, principal)
+    return await get_run(deps, run_id, caller)
 
 
-async def cancel_run(deps: Deps, run_id: str, reason: str, principal: Principal) -> RunView:
-    principal.require(WRITERS, "CancelRun")
+async def cancel_run(deps: Deps, run_id: str, reason: str, caller: Caller) -> RunView:
+    caller.require(WRITERS, "CancelRun")
     if len(reason) > 500:
         errors = FieldErrors()
         errors.add("reason", "must be at most 500 characters")
         errors.raise_if_any()
-    view = await get_run(deps, run_id, principal)
+    view = await get_run(deps, run_id, caller)
     now = deps.clock()
 
     def cancel(session) -> bool:
@@ -243,13 +242,13 @@ async def cancel_run(deps: Deps, run_id: str, reason: str, principal: Principal)
             return False
         blocked = repo.cancel_run_sends(session, run_id, now)
         repo.audit(session, action="run.cancelled", entity_type="run", entity_id=run_id,
-                   actor=principal.actor, venture_id=view.run["venture_id"],
+                   actor=caller.actor.label, venture_id=view.run["venture_id"],
                    context={"reason": reason, "blocked_sends": blocked}, now=now)
         return True
 
-    if not await deps.db.run(cancel):
+    if not await deps.uow.write(cancel):
         raise FailedPrecondition(f"run {run_id} is already {view.run['state']}",
                                  reason="RESOURCE_FINAL")
-    return await get_run(deps, run_id, principal)
+    return await get_run(deps, run_id, caller)
 
 

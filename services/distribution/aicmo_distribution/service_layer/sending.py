@@ -53,6 +53,7 @@ from aicmo_distribution.domain.sends import (
     verdict_key,
 )
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer import send_records
 from aicmo_distribution.service_layer.autopause import check_autopause
 from aicmo_distribution.service_layer.batch_answers import NO_ANSWERS, BatchAnswers, prefetch
@@ -182,6 +183,7 @@ class SendPath:
             if adapter is not None:
                 contact = await answer_of(answers.contactability(
                     self._leads, job.lead_id, job.channel, campaign.consent_required))
+                contact = stopped_by_feedback(contact, await answers.stop(self._db, job))
                 content, problem, hold = await content_for(self._db, job, campaign, contact,
                                                            template)
         stop = before_verdict(sent, campaign=campaign, channel=job.channel,

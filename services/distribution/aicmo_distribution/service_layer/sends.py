@@ -6,7 +6,8 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from aicmo_common.auth import MANAGERS, Principal, Role
+from aicmo_common import pages
+from aicmo_common.access import MANAGERS, READERS, WRITERS, Caller
 from aicmo_common.errors import (
     Aborted,
     FailedPrecondition,
@@ -30,10 +31,7 @@ from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
 
-WRITERS = MANAGERS | {Role.SERVICE}
 MAX_ID = 128
-MAX_PAGE = 500
-DEFAULT_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -58,32 +56,23 @@ class SendRequest:
             "dry_run": self.dry_run})
 
 
-def page_size(value: int, errors: FieldErrors) -> int:
-    if value < 0 or value > MAX_PAGE:
-        errors.add("page_size", f"must be between 0 and {MAX_PAGE}")
-        return DEFAULT_PAGE
-    return value or DEFAULT_PAGE
-
-
-def page_position(token: str, errors: FieldErrors) -> tuple[dt.datetime, str] | None:
-    """Where the page before ``token`` ended: (created_at, id) of its last row."""
-    if not token:
+def created_after(token: str, filters: object) -> tuple[dt.datetime, str] | None:
+    """Where the page before ``token`` ended, (created_at, id) of its last row: the keyset of
+    the lists ordered by creation (sends, templates, runs); None on the first page."""
+    position = pages.decode(token, filters)
+    if position is None:
         return None
-    decoded = repo.decode_token(token)
     try:
-        return dt.datetime.fromisoformat(decoded["c"]), str(decoded["i"])
-    except (TypeError, KeyError, ValueError):
-        errors.add("page_token", "is not a token this call returned")
-        return None
+        moment, last = position
+        return dt.datetime.fromisoformat(moment), str(last)
+    except (TypeError, ValueError):
+        raise pages.bad_token() from None
 
 
-def page_of(rows: list[dict], limit: int) -> tuple[list[dict], str]:
+def created_page(rows: list[dict], limit: int, filters: object) -> tuple[list[dict], str]:
     """At most ``limit`` of ``rows`` (read with ``limit + 1``), and the next page's token."""
-    if len(rows) <= limit:
-        return rows, ""
-    rows = rows[:limit]
-    return rows, repo.encode_token({"c": rows[-1]["created_at"].isoformat(),
-                                    "i": rows[-1]["id"]})
+    return pages.page_of(rows, limit, lambda row: [row["created_at"].isoformat(), row["id"]],
+                         filters)
 
 
 def check_id(errors: FieldErrors, name: str, value: str, *, required: bool = True) -> None:
@@ -119,9 +108,9 @@ def validate_send(request: SendRequest) -> int:
     return request.step or 1
 
 
-async def create_send(deps: Deps, path: SendPath, request: SendRequest, principal: Principal
+async def create_send(deps: Deps, path: SendPath, request: SendRequest, caller: Caller
                       ) -> tuple[SendJob | None, bool]:
-    principal.require(WRITERS, "CreateSend")
+    caller.require(WRITERS, "CreateSend")
     step = validate_send(request)
     request = SendRequest(**{**request.__dict__, "step": step})
     fingerprint = request.fingerprint()
@@ -135,9 +124,9 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, principa
         by_request, by_key = repo.send_by_request_or_dedupe(session, request.request_id, key)
         return repo.as_template(found), repo.as_send_job(by_request), repo.as_send_job(by_key)
 
-    template, existing, first = await deps.db.run_read(read)
+    template, existing, first = await deps.uow.read(read)
     if request.template_id:
-        if template is None or not principal.may_see(template.venture_id):
+        if template is None or not caller.may_see(template.venture_id):
             raise NotFound(f"template {request.template_id} does not exist")
         if template.channel != request.channel:
             raise InvalidArgument([_violation("channel",
@@ -145,7 +134,7 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, principa
                                               f"({template.channel})")])
 
     if existing is not None:
-        return await _replay(path, existing, fingerprint, principal, by_request=True), True
+        return await _replay(path, existing, fingerprint, caller, by_request=True), True
 
     campaign: CampaignFacts | None = None
     try:
@@ -153,19 +142,19 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, principa
     except PeerNotFound:
         raise NotFound(f"campaign {request.campaign_id} does not exist") from None
     except DependencyFailure as failure:
-        if principal.venture is not None:
+        if caller.token_venture is not None:
             # The caller's scope cannot be checked without the campaign: refuse, record nothing.
             raise Unavailable(f"cannot check the campaign: {failure.detail}",
                               reason="DEPENDENCY_UNAVAILABLE") from None
     if campaign is not None:
-        if not principal.may_see(campaign.venture_id):
+        if not caller.may_see(campaign.venture_id):
             raise NotFound(f"campaign {request.campaign_id} does not exist")
         if template is not None and template.venture_id != campaign.venture_id:
             raise InvalidArgument([_violation("template_id",
                                               "belongs to another venture than the campaign")])
 
     if first is not None:
-        return await _replay(path, first, None, principal, by_request=False), True
+        return await _replay(path, first, None, caller, by_request=False), True
 
     now = deps.clock()
     send_id = str(uuid.uuid4())
@@ -193,7 +182,7 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, principa
         if inserted is None:
             return None
         repo.audit(session, action="send.created", entity_type="send", entity_id=send_id,
-                   actor=principal.actor, venture_id=values["venture_id"],
+                   actor=caller.actor.label, venture_id=values["venture_id"],
                    request_id=request.request_id,
                    context={"campaign_id": request.campaign_id, "lead_id": request.lead_id,
                             "channel": request.channel, "step": step,
@@ -201,30 +190,30 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, principa
                    now=now)
         return inserted
 
-    job = await deps.db.run(insert)
+    job = await deps.uow.write(insert)
     if job is None:
         # Another call took the request id or the (campaign, lead, step) just now.
-        raced = repo.as_send_job(await deps.db.run_read(repo.send_by_request,
-                                                        request.request_id))
+        raced = repo.as_send_job(await deps.uow.read(repo.send_by_request,
+                                                     request.request_id))
         if raced is not None:
-            return await _replay(path, raced, fingerprint, principal, by_request=True), True
-        first = repo.as_send_job(await deps.db.run_read(repo.send_by_dedupe, key)
+            return await _replay(path, raced, fingerprint, caller, by_request=True), True
+        first = repo.as_send_job(await deps.uow.read(repo.send_by_dedupe, key)
                                  if key else None)
         if first is None:
             # A concurrent call won and then vanished (rolled back): ABORTED says "retry".
             raise Aborted("the send could not be recorded; retry", reason="ABORTED")
-        return await _replay(path, first, None, principal, by_request=False), True
+        return await _replay(path, first, None, caller, by_request=False), True
     # The template just read goes along, so the path does not read it again.
     return await path.drive_claimed(job, template=template), False
 
 
 async def _replay(path: SendPath, job: SendJob, fingerprint: str | None,
-                  principal: Principal, *, by_request: bool) -> SendJob | None:
+                  caller: Caller, *, by_request: bool) -> SendJob | None:
     if by_request and fingerprint is not None and job.request_hash != fingerprint:
         raise FailedPrecondition("this request_id was used for a different send",
                                  reason="REQUEST_ID_REUSED",
                                  metadata={"send_id": job.id})
-    if job.venture_id and not principal.may_see(job.venture_id):
+    if job.venture_id and not caller.may_see(job.venture_id):
         raise NotFound("send does not exist")
     if job.final or job.dry_run:
         return job
@@ -237,35 +226,33 @@ def _violation(field_name: str, description: str) -> FieldViolation:
     return FieldViolation(field_name, description)
 
 
-async def get_send(deps: Deps, send_id: str, principal: Principal) -> SendJob:
-    job = repo.as_send_job(await deps.db.run_read(repo.get_send, send_id) if send_id
+async def get_send(deps: Deps, send_id: str, caller: Caller) -> SendJob:
+    job = repo.as_send_job(await deps.uow.read(repo.get_send, send_id) if send_id
                            else None)
-    if job is None or not principal.may_see(job.venture_id) or (
-            principal.venture is not None and not job.venture_id):
+    # A send recorded without a venture (its campaign could not be read) is no scoped
+    # caller's: may_see("") is False for them.
+    if job is None or not caller.may_see(job.venture_id):
         raise NotFound(f"send {send_id} does not exist")
     return job
 
 
-async def list_sends(deps: Deps, *, principal: Principal, campaign_id: str, lead_id: str,
+async def list_sends(deps: Deps, *, caller: Caller, campaign_id: str, lead_id: str,
                      state: str | None, channel: str | None, run_id: str, size: int,
                      token: str) -> tuple[list[SendJob], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    after = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
     filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
-               "channel": channel, "run_id": run_id}
-    if principal.venture is not None:
-        filters["venture_id"] = principal.venture
-    rows = await deps.db.run_read(repo.list_sends, filters=filters, after=after,
-                                  limit=limit + 1)
-    rows, token = page_of(rows, limit)
+               "channel": channel, "run_id": run_id, "venture_id": caller.token_venture}
+    rows = await deps.uow.read(repo.list_sends, filters=filters,
+                               after=created_after(token, filters), limit=limit + 1)
+    rows, token = created_page(rows, limit, filters)
     return repo.as_send_jobs(rows), token
 
 
 async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
-                          principal: Principal) -> SendJob:
-    principal.require(MANAGERS, "ResolveUnknownOutcome")
+                          caller: Caller) -> SendJob:
+    caller.require(MANAGERS, "ResolveUnknownOutcome")
     errors = FieldErrors()
     check_id(errors, "send_id", send_id)
     if outcome not in (str(SendState.SENT), str(SendState.FAILED)):
@@ -275,7 +262,7 @@ async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
     elif len(note) > 1000:
         errors.add("note", "must be at most 1000 characters")
     errors.raise_if_any()
-    job = await get_send(deps, send_id, principal)
+    job = await get_send(deps, send_id, caller)
     now = deps.clock()
 
     def settle(session) -> SendJob | None:
@@ -283,23 +270,23 @@ async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
                     state=outcome, transient=False,
                     block_reasons="" if outcome == "SENT" else "DELIVERY_OUTCOME_UNKNOWN",
                     detail=f"settled as {outcome} after review",
-                    resolution_note=f"{principal.actor}: {note.strip()}",
+                    resolution_note=f"{caller.actor.label}: {note.strip()}",
                     sent_at=now if outcome == "SENT" else None,
                     updated_at=now, updated_day=repo.day_of(now)))
         if not settled:
             return None
         repo.audit(session, action="send.resolved", entity_type="send", entity_id=job.id,
-                   actor=principal.actor, venture_id=job.venture_id,
+                   actor=caller.actor.label, venture_id=job.venture_id,
                    context={"outcome": outcome, "campaign_id": job.campaign_id,
                             "lead_id": job.lead_id}, now=now)
         if job.run_id and repo.complete_reviewed_run(session, job.run_id, now):
             repo.audit(session, action="run.completed", entity_type="run",
-                       entity_id=job.run_id, actor=principal.actor,
+                       entity_id=job.run_id, actor=caller.actor.label,
                        venture_id=job.venture_id, context={"after_review": job.id},
                        now=now)
         return repo.as_send_job(repo.get_send(session, job.id))
 
-    settled = await deps.db.run(settle)
+    settled = await deps.uow.write(settle)
     if settled is None:
         raise FailedPrecondition(f"send {send_id} is not in UNKNOWN_OUTCOME",
                                  reason="INVALID_TRANSITION")
@@ -307,14 +294,15 @@ async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
 
 
 async def count_sends(deps: Deps, *, campaign_id: str, since: dt.datetime | None,
-                      include_dry_run: bool, principal: Principal
+                      include_dry_run: bool, caller: Caller
                       ) -> tuple[int, int, list[tuple[str, str, str, int]]]:
+    caller.require(READERS, "CountSends")
     errors = FieldErrors()
     check_id(errors, "campaign_id", campaign_id)
     errors.raise_if_any()
-    buckets = await deps.db.run_read(repo.count_sends, campaign_id=campaign_id, since=since,
-                                     include_dry_run=include_dry_run,
-                                     venture_id=principal.venture)
+    buckets = await deps.uow.read(repo.count_sends, campaign_id=campaign_id, since=since,
+                                  include_dry_run=include_dry_run,
+                                  venture_id=caller.token_venture)
     total = sum(n for *_, n in buckets)
     sent = sum(n for _, state, _, n in buckets if state == str(SendState.SENT))
     return total, sent, buckets

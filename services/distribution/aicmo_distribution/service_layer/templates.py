@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from aicmo_common.auth import MANAGERS, Principal
+from aicmo_common import pages
+from aicmo_common.access import MANAGERS, Caller
 from aicmo_common.errors import FailedPrecondition, FieldErrors, NotFound, Unavailable
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain import templates as tpl
@@ -13,7 +14,7 @@ from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
-from aicmo_distribution.service_layer.sends import check_id, page_of, page_position, page_size
+from aicmo_distribution.service_layer.sends import check_id, created_after, created_page
 
 UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
 
@@ -42,20 +43,20 @@ def _raise(errors: FieldErrors, unknown: bool) -> None:
 
 async def create_template(deps: Deps, *, venture_id: str, name: str, channel: str,
                           content: tpl.MessageContent, request_id: str,
-                          principal: Principal) -> Template:
-    principal.require(MANAGERS, "CreateTemplate")
+                          caller: Caller) -> Template:
+    caller.require(MANAGERS, "CreateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.venture_id", venture_id)
     check_id(errors, "request_id", request_id, required=False)
     variables, unknown = _check(errors, name=name, channel=channel, content=content)
     _raise(errors, unknown)
-    if not principal.may_see(venture_id):
+    if not caller.may_see(venture_id):
         raise NotFound(f"venture {venture_id} does not exist")
     fingerprint = request_fingerprint({"venture": venture_id, "name": name, "channel": channel,
                                        "content": content.__dict__})
     if request_id:
-        existing = repo.as_template(await deps.db.run_read(repo.template_by_request,
-                                                           request_id))
+        existing = repo.as_template(await deps.uow.read(repo.template_by_request,
+                                                        request_id))
         if existing is not None:
             return _same(existing, fingerprint)
     now = deps.clock()
@@ -70,14 +71,14 @@ async def create_template(deps: Deps, *, venture_id: str, name: str, channel: st
         if not repo.insert_template(session, values):
             return None
         repo.audit(session, action="template.created", entity_type="template",
-                   entity_id=template_id, actor=principal.actor, venture_id=venture_id,
+                   entity_id=template_id, actor=caller.actor.label, venture_id=venture_id,
                    request_id=request_id,
                    context={"channel": channel, "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
 
-    created = await deps.db.run(insert)
+    created = await deps.uow.write(insert)
     if created is None:
-        raced = repo.as_template(await deps.db.run_read(repo.template_by_request, request_id))
+        raced = repo.as_template(await deps.uow.read(repo.template_by_request, request_id))
         return _same(raced, fingerprint)
     return created
 
@@ -89,34 +90,32 @@ def _same(existing: Template, fingerprint: str) -> Template:
     return existing
 
 
-async def get_template(deps: Deps, template_id: str, principal: Principal) -> Template:
-    template = repo.as_template(await deps.db.run_read(repo.get_template, template_id)
+async def get_template(deps: Deps, template_id: str, caller: Caller) -> Template:
+    template = repo.as_template(await deps.uow.read(repo.get_template, template_id)
                                 if template_id else None)
-    if template is None or not principal.may_see(template.venture_id):
+    if template is None or not caller.may_see(template.venture_id):
         raise NotFound(f"template {template_id} does not exist")
     return template
 
 
 async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, size: int,
-                         token: str, principal: Principal) -> tuple[list[Template], str]:
+                         token: str, caller: Caller) -> tuple[list[Template], str]:
     errors = FieldErrors()
-    limit = page_size(size, errors)
-    after = page_position(token, errors)
+    limit = pages.page_size(size, errors=errors)
     errors.raise_if_any()
-    if principal.venture is not None:
-        if venture_id and venture_id != principal.venture:
-            return [], ""
-        venture_id = principal.venture
-    rows = await deps.db.run_read(repo.list_templates, venture_id=venture_id or None,
-                                  channel=channel, after=after, limit=limit + 1)
-    rows, token = page_of(rows, limit)
+    venture_id = caller.venture_for(venture_id)
+    filters = {"venture_id": venture_id, "channel": channel}
+    rows = await deps.uow.read(repo.list_templates, venture_id=venture_id or None,
+                               channel=channel, after=created_after(token, filters),
+                               limit=limit + 1)
+    rows, token = created_page(rows, limit, filters)
     return [repo.as_template(row) for row in rows], token
 
 
 async def update_template(deps: Deps, *, template_id: str, name: str,
                           content: tpl.MessageContent, mask: Sequence[str],
-                          principal: Principal) -> Template:
-    principal.require(MANAGERS, "UpdateTemplate")
+                          caller: Caller) -> Template:
+    caller.require(MANAGERS, "UpdateTemplate")
     errors = FieldErrors()
     check_id(errors, "template.id", template_id)
     if not mask:
@@ -126,7 +125,7 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
         errors.add("update_mask", f"unknown or immutable paths: {', '.join(bad)} "
                                   f"(allowed: {', '.join(UPDATABLE)})")
     errors.raise_if_any()
-    template = await get_template(deps, template_id, principal)
+    template = await get_template(deps, template_id, caller)
     saved = template.message
     new_name = name if "name" in mask else template.name
     whole = "message" in mask
@@ -145,16 +144,16 @@ async def update_template(deps: Deps, *, template_id: str, name: str,
             "body_html": merged.body_html, "variables": variables,
             "revision": template.revision + 1, "updated_at": now})
         repo.audit(session, action="template.updated", entity_type="template",
-                   entity_id=template_id, actor=principal.actor,
+                   entity_id=template_id, actor=caller.actor.label,
                    venture_id=template.venture_id,
                    context={"changed_fields": list(mask), "variables": variables}, now=now)
         return repo.as_template(repo.get_template(session, template_id))
 
-    return await deps.db.run(change)
+    return await deps.uow.write(change)
 
 
 async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent | None,
-                  lead_id: str, campaign_id: str, step: int, principal: Principal
+                  lead_id: str, campaign_id: str, step: int, caller: Caller
                   ) -> tpl.MessageContent:
     errors = FieldErrors()
     check_id(errors, "lead_id", lead_id)
@@ -166,7 +165,7 @@ async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent |
     errors.raise_if_any()
     channel = "EMAIL"
     if template_id:
-        template = await get_template(deps, template_id, principal)
+        template = await get_template(deps, template_id, caller)
         content, channel = template.message, template.channel
     else:
         try:
@@ -176,7 +175,7 @@ async def preview(deps: Deps, *, template_id: str, content: tpl.MessageContent |
             errors.raise_if_any("UNKNOWN_TEMPLATE_VARIABLE" if problem.unknown else None)
     try:
         campaign = await deps.venture.campaign(campaign_id)
-        if not principal.may_see(campaign.venture_id):
+        if not caller.may_see(campaign.venture_id):
             raise NotFound(f"campaign {campaign_id} does not exist")
         venture = await deps.venture.venture(campaign.venture_id)
         lead = await deps.leads.lead(lead_id)

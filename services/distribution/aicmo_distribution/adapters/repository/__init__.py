@@ -1,5 +1,5 @@
 """Reads and writes of distribution's tables: plain functions over a SQLAlchemy session, one
-module per seam (templates, sends, claims, runs, page tokens, audit). This is their one public
+module per seam (templates, sends, claims, runs, audit). This is their one public
 import surface: ``from aicmo_distribution.adapters import repository as repo``.
 """
 
@@ -59,10 +59,6 @@ from aicmo_distribution.adapters.repository.templates import (
     template_by_request,
     update_template,
 )
-from aicmo_distribution.adapters.repository.tokens import (
-    decode_token,
-    encode_token,
-)
 
 __all__ = [
     "as_send_job",
@@ -81,8 +77,6 @@ __all__ = [
     "count_dry_run_sendable",
     "count_sends",
     "day_of",
-    "decode_token",
-    "encode_token",
     "existing_sends_by_key",
     "get_run",
     "get_send",
