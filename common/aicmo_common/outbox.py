@@ -97,7 +97,7 @@ def emit(session: Session, table: Table, topic: str, payload: Mapping[str, objec
     event_id = event_id or str(uuid.uuid4())
     _insert(table).run(session.connection(), {
         "id": event_id, "occurred_at": occurred_at or dt.datetime.now(dt.UTC),
-        "topic": topic, "payload": json.loads(json.dumps(dict(payload), default=str)),
+        "topic": topic, "payload": plain_json(payload),
         "attempts": 0, "delivered_at": None})
     return event_id
 
@@ -130,11 +130,32 @@ def outbox_row(service: str, event: AuditEvent) -> dict:
         "actor": event.actor,
         "venture_id": event.venture_id or "",
         "request_id": event.request_id or "",
-        # Round-trip through JSON so only plain, serialisable values are stored.
-        "context": json.loads(json.dumps(dict(event.context), default=str)),
+        "context": plain_json(event.context),
         "attempts": 0,
         "delivered_at": None,
     }
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def plain_json(values: Mapping[str, object]) -> dict[str, object]:
+    """``values`` as JSON stores them: plain scalars (and lists of them) as they are, anything
+    else through a JSON round trip (``default=str``). Most contexts are ids and reasons, so
+    the round trip, three encodings of the same values on the audit path, is the exception."""
+    plain: dict[str, object] = {}
+    for key, value in values.items():
+        if type(key) is not str:
+            break
+        if type(value) in _SCALARS:
+            plain[key] = value
+        elif type(value) in (list, tuple) and all(type(item) in _SCALARS for item in value):
+            plain[key] = list(value)
+        else:
+            break
+    else:
+        return plain
+    return json.loads(json.dumps(dict(values), default=str))
 
 
 def record(session: Session, table: Table, service: str, *events: AuditEvent) -> None:

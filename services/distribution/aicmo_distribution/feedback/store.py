@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from aicmo_common.outbox import emit
@@ -100,6 +100,18 @@ def page(session: Session, *, campaign_id: str, send_id: str, kinds: Sequence[st
     return found
 
 
+_EVENTS, _SENDS = delivery_events.c, send_jobs.c
+# Built once: the statement of every send's feedback check (a cached compiled form, no
+# per-call construction on the send path).
+_STOPPING = (
+    select(_EVENTS.lead_id, _EVENTS.kind).join(send_jobs, _SENDS.id == _EVENTS.send_id)
+    .where(_EVENTS.lead_id.in_(bindparam("lead_ids", expanding=True)),
+           _SENDS.channel == bindparam("channel"),
+           _EVENTS.kind.in_(("BOUNCE_HARD", "COMPLAINT", "UNSUBSCRIBE"))
+           | ((_EVENTS.kind == "REPLY") & (_EVENTS.campaign_id == bindparam("campaign_id"))))
+    .distinct())
+
+
 def stopped_leads(session: Session, lead_ids: Iterable[str], channel: str,
                   campaign_id: str) -> dict[str, str]:
     """The leads among ``lead_ids`` no further message of ``campaign_id`` may reach on
@@ -108,13 +120,8 @@ def stopped_leads(session: Session, lead_ids: Iterable[str], channel: str,
     ids = list(set(lead_ids))
     if not ids:
         return {}
-    events, sends = delivery_events.c, send_jobs.c
-    rows = session.execute(
-        select(events.lead_id, events.kind).join(send_jobs, sends.id == events.send_id)
-        .where(events.lead_id.in_(ids), sends.channel == channel,
-               events.kind.in_(("BOUNCE_HARD", "COMPLAINT", "UNSUBSCRIBE"))
-               | ((events.kind == "REPLY") & (events.campaign_id == campaign_id)))
-        .distinct()).all()
+    rows = session.execute(_STOPPING, {"lead_ids": ids, "channel": channel,
+                                       "campaign_id": campaign_id}).all()
     found: dict[str, str] = {}
     for row in rows:
         # A stop for good outweighs a reply.

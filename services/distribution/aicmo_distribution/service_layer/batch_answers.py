@@ -6,7 +6,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aicmo_common.db import Database
 from aicmo_distribution.domain.decision import Pass, before_verdict
 from aicmo_distribution.domain.peers import (
     CampaignFacts,
@@ -37,15 +36,6 @@ class BatchAnswers:
     # Distribution's own feedback stops, by (lead, channel, campaign): the kind of event that
     # stops mail, or None when none does (see feedback.store.stopped_leads).
     stops: dict[tuple[str, str, str], str | None] = field(default_factory=dict)
-
-    async def stop(self, database: Database, job: SendJob) -> str | None:
-        """Why the feedback distribution recorded stops this job's mail (None: it does not)."""
-        key = (job.lead_id, job.channel, job.campaign_id)
-        if key in self.stops:
-            return self.stops[key]
-        found = await database.run_read(feedback_store.stopped_leads, [job.lead_id],
-                                        job.channel, job.campaign_id)
-        return found.get(job.lead_id)
 
     async def contactability(self, leads: LeadsPeer, lead_id: str, channel: str,
                              consent_required: bool) -> Contactability:

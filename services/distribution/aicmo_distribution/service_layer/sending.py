@@ -53,6 +53,7 @@ from aicmo_distribution.domain.sends import (
     verdict_key,
 )
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.feedback import store as feedback_store
 from aicmo_distribution.feedback.events import stopped_by_feedback
 from aicmo_distribution.service_layer import send_records
 from aicmo_distribution.service_layer.autopause import check_autopause
@@ -169,6 +170,27 @@ class SendPath:
                                answers=answers)
             for job in jobs), return_exceptions=True)
 
+    async def _local_facts(self, job: SendJob, template: Template | None,
+                           answers: BatchAnswers) -> tuple[Template | None, str | None]:
+        """The job's template (unless given) and why recorded feedback stops its mail (see
+        ``feedback.store.stopped_leads``; a batch prefetched that), in one read."""
+        key = (job.lead_id, job.channel, job.campaign_id)
+        need_template = bool(job.template_id) and (template is None
+                                                   or template.id != job.template_id)
+        if not need_template and key in answers.stops:
+            return template, answers.stops[key]
+
+        def read(session) -> tuple[dict | None, dict[str, str]]:
+            row = repo.get_template(session, job.template_id) if need_template else None
+            stops = ({} if key in answers.stops else feedback_store.stopped_leads(
+                session, [job.lead_id], job.channel, job.campaign_id))
+            return row, stops
+
+        row, stops = await self._db.run_read(read)
+        if need_template:
+            template = repo.as_template(row)
+        return template, answers.stops[key] if key in answers.stops else stops.get(job.lead_id)
+
     async def _drive(self, job: SendJob, template: Template | None = None,
                      answers: BatchAnswers | None = None) -> SendJob | None:
         sent = Pass.of(job, self._settings.policy)
@@ -181,9 +203,13 @@ class SendPath:
         if isinstance(campaign, CampaignFacts):
             values["venture_id"] = campaign.venture_id
             if adapter is not None:
-                contact = await answer_of(answers.contactability(
-                    self._leads, job.lead_id, job.channel, campaign.consent_required))
-                contact = stopped_by_feedback(contact, await answers.stop(self._db, job))
+                # Leads' answer and this database's own facts (the template, the feedback
+                # that stops mail), asked at the same time.
+                contact, (template, feedback_stop) = await asyncio.gather(
+                    answer_of(answers.contactability(self._leads, job.lead_id, job.channel,
+                                                     campaign.consent_required)),
+                    self._local_facts(job, template, answers))
+                contact = stopped_by_feedback(contact, feedback_stop)
                 content, problem, hold = await content_for(self._db, job, campaign, contact,
                                                            template)
         stop = before_verdict(sent, campaign=campaign, channel=job.channel,

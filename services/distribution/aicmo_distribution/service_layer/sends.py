@@ -28,6 +28,8 @@ from aicmo_distribution.domain.sends import (
     request_fingerprint,
 )
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.service_layer.batch_answers import BatchAnswers
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
 
@@ -116,15 +118,20 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, caller: 
     fingerprint = request.fingerprint()
     key = None if request.dry_run else dedupe_key(request.campaign_id, request.lead_id, step)
 
-    def read(session) -> tuple[Template | None, SendJob | None, SendJob | None]:
+    def read(session) -> tuple[Template | None, SendJob | None, SendJob | None,
+                               dict[str, str]]:
         # One read transaction (one hand-off to a database thread) for everything the checks
-        # below need; a job recorded after this read is caught by the insert's conflict.
+        # below and the send path need (the feedback that stops mail to the person included);
+        # a job recorded after this read is caught by the insert's conflict.
         found = (repo.get_template(session, request.template_id) if request.template_id
                  else None)
         by_request, by_key = repo.send_by_request_or_dedupe(session, request.request_id, key)
-        return repo.as_template(found), repo.as_send_job(by_request), repo.as_send_job(by_key)
+        stops = feedback_store.stopped_leads(session, [request.lead_id], request.channel,
+                                             request.campaign_id)
+        return (repo.as_template(found), repo.as_send_job(by_request),
+                repo.as_send_job(by_key), stops)
 
-    template, existing, first = await deps.uow.read(read)
+    template, existing, first, stops = await deps.uow.read(read)
     if request.template_id:
         if template is None or not caller.may_see(template.venture_id):
             raise NotFound(f"template {request.template_id} does not exist")
@@ -204,7 +211,9 @@ async def create_send(deps: Deps, path: SendPath, request: SendRequest, caller: 
             raise Aborted("the send could not be recorded; retry", reason="ABORTED")
         return await _replay(path, first, None, caller, by_request=False), True
     # The template just read goes along, so the path does not read it again.
-    return await path.drive_claimed(job, template=template), False
+    answers = BatchAnswers(stops={(job.lead_id, job.channel, job.campaign_id):
+                                  stops.get(job.lead_id)})
+    return await path.drive_claimed(job, template=template, answers=answers), False
 
 
 async def _replay(path: SendPath, job: SendJob, fingerprint: str | None,
