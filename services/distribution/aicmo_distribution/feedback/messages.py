@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from google.protobuf import timestamp_pb2
-
 from aicmo.distribution.v1 import distribution_pb2 as pb
+from aicmo_distribution.entrypoints.mapping import stamp
 from aicmo_distribution.feedback.events import (
     DeliveryEvent,
     EventKind,
@@ -22,12 +21,6 @@ def _name(enum, prefix: str, value: int) -> str:
         return enum.Name(value).removeprefix(prefix)
     except ValueError:
         return ""
-
-
-def _stamp(moment: dt.datetime) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(moment.astimezone(dt.UTC))
-    return stamp
 
 
 def event_from(message: pb.DeliveryEvent, index: int,
@@ -73,11 +66,11 @@ def recorded_proto(row: dict) -> pb.RecordedDeliveryEvent:
             kind=pb.DeliveryEventKind.Value("DELIVERY_EVENT_KIND_" + row["kind"]),
             source=pb.DeliveryEventSource.Value("DELIVERY_EVENT_SOURCE_" + row["source"]),
             send_id=row["send_id"] or "", message_id=row["message_id"],
-            occur_time=_stamp(row["occurred_at"]), status_code=row["status_code"],
+            occur_time=stamp(row["occurred_at"]), status_code=row["status_code"],
             diagnostic=row["diagnostic"], evidence_sha256=row["evidence_sha256"],
             feedback_type=row["feedback_type"]),
         send_id=row["send_id"] or "", campaign_id=row["campaign_id"],
-        lead_id=row["lead_id"], record_time=_stamp(row["recorded_at"]))
+        lead_id=row["lead_id"], record_time=stamp(row["recorded_at"]))
 
 
 def kinds_from(values) -> tuple[list[str], list[int]]:
