@@ -80,11 +80,11 @@ class PreparedStatement:
                  params: Mapping[str, Any]) -> tuple[Any, _Compiled]:
         dialect = connection.dialect
         compiled = self._compile(dialect)
-        values = [params[name] if own is _REQUIRED else own
-                  for name, _, own in compiled.binds]
-        for index, (_, processor, _) in enumerate(compiled.binds):
-            if processor is not None:
-                values[index] = processor(values[index])
+        # One pass over the binds: the value (the caller's, or the one the bind carries),
+        # through its type's processor when it has one.
+        values = [(params[name] if own is _REQUIRED else own) if processor is None
+                  else processor(params[name] if own is _REQUIRED else own)
+                  for name, processor, own in compiled.binds]
         arguments = (tuple(values) if compiled.positional else
                      {name: value for (name, _, _), value in zip(compiled.binds, values,
                                                                  strict=True)})
