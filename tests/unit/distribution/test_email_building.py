@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 
 from hypothesis import given, settings
@@ -94,3 +95,10 @@ def test_every_field_survives_a_standard_parser(name, subject, body, html) -> No
         assert content(parsed.get_body(("html",))) == lines(html)
     else:
         assert parsed.get_content_type() == "text/plain"
+
+
+def test_provider_relays_can_name_the_send_in_their_events() -> None:
+    parsed = email.message_from_bytes(build_email(message()), policy=email.policy.default)
+    assert json.loads(parsed["X-SMTPAPI"]) == {"unique_args": {"send_id": parsed[
+        "X-Aicmo-Send-Id"]}}
+    assert parsed["X-PM-Metadata-send_id"] == parsed["X-Aicmo-Send-Id"]

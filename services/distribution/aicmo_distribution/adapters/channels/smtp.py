@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import email.utils
+import json
 import logging
 import quopri
 import re
@@ -82,8 +83,14 @@ def build_email(message: OutboundMessage, *, date: str | None = None) -> bytes:
     if message.unsubscribe_url:
         # RFC 8058: a POST to the URL unsubscribes at once, without a confirmation page.
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    headers += [("X-Aicmo-Send-Id", _one_line(message.send_id)),
+    send_id = _one_line(message.send_id)
+    headers += [("X-Aicmo-Send-Id", send_id),
                 ("X-Aicmo-Campaign-Id", _one_line(message.campaign_id)),
+                # Through a provider's relay, its events name the send: SendGrid returns
+                # unique_args as custom args, Postmark returns X-PM-Metadata-* as metadata.
+                ("X-SMTPAPI", json.dumps({"unique_args": {"send_id": send_id}},
+                                         separators=(",", ":"))),
+                ("X-PM-Metadata-send_id", send_id),
                 ("MIME-Version", "1.0")]
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
     if not message.body_html:
