@@ -5,15 +5,13 @@ and its rows must be the rows the SQLAlchemy path writes (SQLite and PostgreSQL)
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from aicmo_common.access import Caller
 from aicmo_common.actor import Actor
 from aicmo_common.auth import Principal, Role
-from aicmo_common.outbox import AuditEvent, record
 from aicmo_leads.adapters import tables
 from aicmo_leads.adapters.store import LeadRepository, statements
 from aicmo_leads.domain.capture import Qualification, RawCapture, Utm, validate_capture
@@ -129,30 +127,6 @@ def test_capture_path_rows_read_back_through_sqlalchemy(database, settings):
     assert Qualification.from_json(lead.qualification) == Qualification()
     assert lead.created_at.replace(tzinfo=dt.UTC) == answer.lead.created_at
     assert identifier.created_at.replace(tzinfo=dt.UTC) == answer.lead.created_at
-
-
-def test_capture_path_audit_rows_equal_the_outbox_record_rows(database):
-    moment = dt.datetime(2025, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC)
-    context = {"ids": ("a", "b"), "count": 3, "ratio": 0.1, "flag": True, "when": moment}
-
-    def write(session):
-        events = [AuditEvent(entity_type="lead", entity_id="L", action="lead.created",
-                             actor="operator:ops", venture_id="acme", request_id="r",
-                             context=context, occurred_at=moment, id=event_id)
-                  for event_id in ("via-store", "via-record")]
-        LeadRepository(session).audit("leads", events[0])
-        record(session, tables.audit_outbox, "leads", events[1])
-
-    database.transact(write)
-    with database.engine.connect() as connection:
-        rows = {row.id: row._asdict() for row in
-                connection.execute(select(tables.audit_outbox))}
-        raw = dict(connection.execute(text("SELECT id, context FROM audit_outbox")).all())
-    for row in rows.values():
-        del row["id"]
-    assert rows["via-store"] == rows["via-record"]
-    if database.sqlite:
-        assert json.loads(raw["via-store"]) == json.loads(raw["via-record"])
 
 
 def test_identifier_lookup_searches_the_primary_key_for_every_identifier(database, settings):

@@ -180,13 +180,22 @@ def test_no_limit_reserves_nothing_and_stores_no_row(database):
         assert connection.execute(text("select count(*) from quota_days")).scalar_one() == 0
 
 
-def test_events_are_stored_as_the_shared_outbox_stores_them(database):
+def test_a_verdict_s_event_is_stored_as_the_shared_outbox_stores_it(database):
+    """``store_verdict`` writes its event in its own statement on PostgreSQL (one round trip
+    with the verdict): the row must be the one ``outbox.record`` writes."""
+    database.transact(_seed)
+    verdict = Verdict(
+        send_id="s-9", campaign_id="c-1", venture_id="acme", channel=Channel.SMS,
+        decision=Decision.ALLOW, deny_reasons=(), remaining_quota_today=3, quota_day=DAY,
+        policy=SendPolicy(False, SenderIdentity("hi@acme.example", "Acme", "1 Main St"),
+                          "Europe/Berlin", None),
+        decided_at=NOW, requested_by=Actor("svc-distribution", "service"))
     event = AuditEvent(entity_type="campaign", entity_id="c-1", action="verdict.allowed",
                        actor="service:svc", venture_id="acme", request_id="r-1",
-                       context={"send_id": "s-1", "deny_reasons": [], "n": 3,
+                       context={"send_id": "s-9", "deny_reasons": [], "n": 3,
                                 "when": NOW}, occurred_at=NOW)
     twin = dataclasses.replace(event, id=str(uuid.uuid4()))
-    database.transact(lambda s: SqlVentureRepository(s).record(event))
+    database.transact(lambda s: SqlVentureRepository(s).store_verdict(verdict, event))
     database.transact(lambda s: outbox.record(s, tables.audit_outbox, "venture", twin))
     with database.engine.connect() as connection:
         rows = {row.id: row._asdict() for row in connection.execute(
@@ -195,6 +204,7 @@ def test_events_are_stored_as_the_shared_outbox_stores_them(database):
     ours.pop("id"), theirs.pop("id")
     assert ours == theirs
     assert ours["context"]["when"] == str(NOW)
+    assert database.read(lambda s: SqlVentureRepository(s).find_verdict("s-9")) == verdict
 
 
 async def test_concurrent_units_of_work_share_the_quota_exactly(database):
