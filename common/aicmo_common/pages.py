@@ -91,6 +91,25 @@ def by_sequence(rows_after: Callable[[int, int], Sequence[tuple[int, T]]], token
     return [item for _, item in rows[:size]], token
 
 
+def moment_position(token: str, filters: object,
+                    field: str = "page_token") -> tuple[dt.datetime, str] | None:
+    """The (time, id) keyset a token names, for lists ordered by a timestamp and an id (the
+    token of ``moment_token``); None on the first page."""
+    position = decode(token, filters, field=field)
+    if position is None:
+        return None
+    try:
+        moment, last = position
+        return dt.datetime.fromisoformat(moment), str(last)
+    except (TypeError, ValueError):
+        raise bad_token(field) from None
+
+
+def moment_token(moment: dt.datetime, last: str, filters: object) -> str:
+    """The token of the page after the row at (``moment``, ``last``)."""
+    return encode([moment.isoformat(), last], filters)
+
+
 def page_of(rows: Sequence[T], size: int, position_of: Callable[[T], object],
             filters: object) -> tuple[list[T], str]:
     """One page from ``rows`` read with ``size + 1``: at most ``size`` of them, and the token

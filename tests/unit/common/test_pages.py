@@ -64,3 +64,13 @@ def test_page_of_cuts_at_the_size_and_tokens_the_last_row():
     page, token = pages.page_of(rows, 5, lambda last: last, {"f": 1})
     assert page == [0, 1, 2, 3, 4] and pages.decode(token, {"f": 1}) == 4
     assert pages.page_of(rows[:5], 5, lambda last: last, {"f": 1}) == ([0, 1, 2, 3, 4], "")
+
+
+def test_a_time_keyset_token_round_trips_and_refuses_other_shapes():
+    moment = dt.datetime(2026, 12, 4, 20, 0, tzinfo=dt.UTC)
+    token = pages.moment_token(moment, "id-3", {"f": 1})
+    assert pages.moment_position(token, {"f": 1}) == (moment, "id-3")
+    assert pages.moment_position("", {"f": 1}) is None
+    for shape in (7, ["not a time", "x"], ["2026-12-04T20:00:00+00:00"], "ab"):
+        with pytest.raises(InvalidArgument, match="not a token"):
+            pages.moment_position(pages.encode(shape, {"f": 1}), {"f": 1})

@@ -129,16 +129,9 @@ async def list_delivery_events(database: Database, *, caller: Caller, campaign_i
     errors.raise_if_any()
     filters = {"campaign": campaign_id, "send": send_id, "kinds": sorted(kinds),
                "venture": caller.token_venture}
-    position = pages.decode(token, filters)
-    after = None
-    if position is not None:
-        try:
-            moment, last = position
-            after = (dt.datetime.fromisoformat(moment), str(last))
-        except (TypeError, ValueError):
-            raise pages.bad_token() from None
     rows = await database.run_read(store.page, campaign_id=campaign_id, send_id=send_id,
-                                   kinds=kinds, venture_id=caller.token_venture, after=after,
+                                   kinds=kinds, venture_id=caller.token_venture,
+                                   after=pages.moment_position(token, filters),
                                    limit=limit + 1)
     return pages.page_of(rows, limit,
                          lambda row: [row["recorded_at"].isoformat(), row["event_id"]], filters)

@@ -28,7 +28,6 @@ from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sends import (
     check_id,
-    created_after,
     created_page,
 )
 
@@ -195,7 +194,7 @@ async def list_runs(deps: Deps, *, campaign_id: str, state: str | None, size: in
     rows = await deps.uow.read(repo.list_runs, campaign_id=campaign_id or None,
                                state="HALTED" if state == "HALTING" else state,
                                venture_id=caller.token_venture,
-                               before=created_after(token, filters), limit=limit + 1)
+                               before=pages.moment_position(token, filters), limit=limit + 1)
     rows, next_token = created_page(rows, limit, filters)
     views = await _views(deps, rows)
     if state in ("HALTED", "HALTING"):

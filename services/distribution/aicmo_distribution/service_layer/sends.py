@@ -58,21 +58,9 @@ class SendRequest:
             "dry_run": self.dry_run})
 
 
-def created_after(token: str, filters: object) -> tuple[dt.datetime, str] | None:
-    """Where the page before ``token`` ended, (created_at, id) of its last row: the keyset of
-    the lists ordered by creation (sends, templates, runs); None on the first page."""
-    position = pages.decode(token, filters)
-    if position is None:
-        return None
-    try:
-        moment, last = position
-        return dt.datetime.fromisoformat(moment), str(last)
-    except (TypeError, ValueError):
-        raise pages.bad_token() from None
-
-
 def created_page(rows: list[dict], limit: int, filters: object) -> tuple[list[dict], str]:
-    """At most ``limit`` of ``rows`` (read with ``limit + 1``), and the next page's token."""
+    """At most ``limit`` of ``rows`` (read with ``limit + 1``), and the next page's token:
+    the keyset (created_at, id) of the lists ordered by creation (sends, templates, runs)."""
     return pages.page_of(rows, limit, lambda row: [row["created_at"].isoformat(), row["id"]],
                          filters)
 
@@ -254,7 +242,7 @@ async def list_sends(deps: Deps, *, caller: Caller, campaign_id: str, lead_id: s
     filters = {"campaign_id": campaign_id, "lead_id": lead_id, "state": state,
                "channel": channel, "run_id": run_id, "venture_id": caller.token_venture}
     rows = await deps.uow.read(repo.list_sends, filters=filters,
-                               after=created_after(token, filters), limit=limit + 1)
+                               after=pages.moment_position(token, filters), limit=limit + 1)
     rows, token = created_page(rows, limit, filters)
     return repo.as_send_jobs(rows), token
 

@@ -14,7 +14,7 @@ from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
 from aicmo_distribution.domain.sends import CHANNELS, request_fingerprint
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import Deps
-from aicmo_distribution.service_layer.sends import check_id, created_after, created_page
+from aicmo_distribution.service_layer.sends import check_id, created_page
 
 UPDATABLE = ("name", "message", "message.subject", "message.body_text", "message.body_html")
 
@@ -106,7 +106,7 @@ async def list_templates(deps: Deps, *, venture_id: str, channel: str | None, si
     venture_id = caller.venture_for(venture_id)
     filters = {"venture_id": venture_id, "channel": channel}
     rows = await deps.uow.read(repo.list_templates, venture_id=venture_id or None,
-                               channel=channel, after=created_after(token, filters),
+                               channel=channel, after=pages.moment_position(token, filters),
                                limit=limit + 1)
     rows, token = created_page(rows, limit, filters)
     return [repo.as_template(row) for row in rows], token

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
@@ -237,22 +236,14 @@ class LeadsServicer:
                                 request.consent_status, request.source_channel, (state,))
         limit = pages.page_size(request.page_size)
         key = dataclasses.asdict(filters)
-        position = pages.decode(request.page_token, key)
-        after = None
-        if position is not None:
-            try:
-                after = (dt.datetime.fromisoformat(position[0]), str(position[1]))
-            except (ValueError, IndexError, TypeError):
-                raise _invalid([Violation("page_token", "is not a token this service "
-                                                        "issued")]) from None
+        after = pages.moment_position(request.page_token, key)
         mask = request.read_mask if request.HasField("read_mask") else None
         if mask is not None and mask.paths and not mask.IsValidForDescriptor(pb.Lead.DESCRIPTOR):
             raise _invalid([Violation("read_mask", "names a field that Lead does not have")])
         ids_only = mask is not None and list(mask.paths) == ["lead_id"]
         leads, following = await self._uow.read(reading.list_leads, filters, after, limit,
                                                     ids_only=ids_only)
-        token = (pages.encode([following[0].isoformat(), following[1]], key)
-                 if following else "")
+        token = pages.moment_token(*following, key) if following else ""
         if ids_only:
             answers = [pb.Lead(lead_id=lead_id) for lead_id in leads]
         else:

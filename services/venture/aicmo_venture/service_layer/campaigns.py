@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
 from aicmo_common import pages
 from aicmo_common.outbox import AuditEvent
@@ -112,15 +111,7 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
         raise venture_not_found(venture_id)
     only = venture_id or scope
     filters = {"venture": only, "status": int(wanted) if wanted else 0}
-    # Any: the token's shape is checked by unpacking it, and a bad one is refused below.
-    position: Any = pages.decode(page_token, filters)
-    after = None
-    if position is not None:
-        try:
-            created, last_id = position
-            after = (dt.datetime.fromisoformat(created), str(last_id))
-        except (TypeError, ValueError):
-            raise pages.bad_token() from None
+    after = pages.moment_position(page_token, filters)
     campaigns = repo.list_campaigns(venture_id=only, status=wanted, after=after,
                                     limit=size + 1)
     more = len(campaigns) > size
@@ -129,7 +120,7 @@ def list_campaigns(repo: VentureRepository, caller: Caller, venture_id: str,
     if more:
         last = campaigns[-1]
         assert last.created_at is not None  # a stored campaign has its creation time
-        token = pages.encode([last.created_at.isoformat(), last.id], filters)
+        token = pages.moment_token(last.created_at, last.id, filters)
     return CampaignPage(campaigns, token)
 
 
