@@ -39,7 +39,7 @@ from aicmo.leads.v1 import leads_pb2 as lpb
 from aicmo.leads.v1 import leads_pb2_grpc
 from aicmo_common import verp
 from aicmo_common.auth import Role, TokenSigner
-from aicmo_gateway.inbound.webhooks import generic_signature
+from aicmo_common.signed_body import signature as generic_signature
 from bench.loadgen import run_load
 from bench.scenarios import metadata
 

@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urlsplit
 
-from aicmo_common import verp
+from aicmo_common import signed_body, verp
 from aicmo_gateway.inbound import signatures
 from aicmo_gateway.inbound.events import (
     MAX_DIAGNOSTIC,
@@ -119,13 +119,6 @@ def check_timestamp(signature: str, timestamp: str, now: float, tolerance: float
 
 # -- generic ------------------------------------------------------------------------------
 
-def generic_signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The ``X-Aicmo-Signature`` value for ``body`` sent at ``timestamp``."""
-    mac = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body,
-                   hashlib.sha256).hexdigest()
-    return f"v1={mac}"
-
-
 def verify_generic(secret: str, body: bytes, headers: Mapping[str, str], now: float,
                    tolerance: float = DEFAULT_TOLERANCE_SECONDS) -> Refusal | None:
     signature = headers.get("x-aicmo-signature", "")
@@ -133,9 +126,7 @@ def verify_generic(secret: str, body: bytes, headers: Mapping[str, str], now: fl
     missing = check_timestamp(signature, timestamp, now, tolerance)
     if missing is not None:
         return missing
-    expected = generic_signature(secret, timestamp, body)
-    offered = [part.strip() for part in signature.split(",")]
-    if not any(hmac.compare_digest(expected, part) for part in offered):
+    if not signed_body.matches(secret, timestamp, body, signature):
         return Refusal("bad_signature", "the signature does not match the body")
     return None
 

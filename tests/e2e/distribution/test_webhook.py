@@ -12,7 +12,7 @@ import pytest
 
 from aicmo.common.v1 import common_pb2
 from aicmo.distribution.v1 import distribution_pb2 as dpb
-from aicmo_distribution.adapters.channels.webhook import verify_signature
+from aicmo_common.signed_body import verify_signature
 from tests.support.stack import EMAIL
 from tests.support.waiting import wait_for
 

@@ -16,11 +16,11 @@ import pytest
 from aicmo.distribution.v1 import distribution_pb2, distribution_pb2_grpc
 from aicmo.leads.v1 import leads_pb2_grpc
 from aicmo.venture.v1 import venture_pb2_grpc
+from aicmo_common import signed_body
 from aicmo_common.clients import open_channel
 from aicmo_gateway.edge.app import EdgeBackends, create_app
 from aicmo_gateway.edge.config import EdgeConfig, InboundConfig
 from aicmo_gateway.edge.metrics import EdgeMetrics
-from aicmo_gateway.inbound import webhooks
 from aicmo_gateway.inbound.routes import InboundEdge
 from tests.e2e.gateway.edge_server import serving
 from tests.integration.gateway.test_inbound_smtp import RecordingDistribution, serve_distribution
@@ -85,7 +85,7 @@ def fixture(name: str) -> bytes:
 def generic_headers(body: bytes, stamp: int | None = None) -> dict[str, str]:
     timestamp = str(stamp if stamp is not None else int(time.time()))
     return {"X-Aicmo-Timestamp": timestamp,
-            "X-Aicmo-Signature": webhooks.generic_signature(WEBHOOK_SECRET, timestamp, body)}
+            "X-Aicmo-Signature": signed_body.signature(WEBHOOK_SECRET, timestamp, body)}
 
 
 async def post(edge: Edge, path: str, body: bytes, headers: dict[str, str]) -> httpx.Response:

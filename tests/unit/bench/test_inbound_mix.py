@@ -9,6 +9,7 @@ import json
 from collections import Counter
 
 from aicmo.leads.v1 import leads_pb2 as lpb
+from aicmo_common import signed_body
 from aicmo_gateway.inbound import webhooks
 from aicmo_gateway.inbound.events import EventKind
 from aicmo_gateway.inbound.mail import parse_mail
@@ -47,7 +48,7 @@ def parsed(batch: inbound.Batch) -> list:
         else:
             stamp = str(int(NOW.timestamp()))
             headers = {"x-aicmo-timestamp": stamp, "x-aicmo-signature":
-                       webhooks.generic_signature(EDGE.webhook_secret, stamp, unit.body)}
+                       signed_body.signature(EDGE.webhook_secret, stamp, unit.body)}
             assert webhooks.verify_generic(EDGE.webhook_secret, unit.body, headers,
                                            NOW.timestamp()) is None
             found = webhooks.parse_generic(json.loads(unit.body), "0" * 64, NOW)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from aicmo_distribution.adapters.channels.webhook import signature, verify_signature
+from aicmo_common.signed_body import signature, verify_signature
 from aicmo_distribution.domain.sends import (
     BlockReason,
     FailureWindow,

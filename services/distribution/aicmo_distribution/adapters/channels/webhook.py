@@ -9,8 +9,6 @@ path retries them with backoff up to a cap).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from aicmo_common.signed_body import SIGNATURE_HEADER, TIMESTAMP_HEADER, signature
 from aicmo_distribution.domain.delivery import (
     OPEN,
     DeliveryResult,
@@ -27,28 +26,6 @@ from aicmo_distribution.domain.delivery import (
     withheld,
     withheld_result,
 )
-
-TIMESTAMP_HEADER = "X-Aicmo-Timestamp"
-SIGNATURE_HEADER = "X-Aicmo-Signature"
-
-
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """The signature header value for ``body`` sent at ``timestamp`` (unix seconds)."""
-    digest = hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"." + body,
-                      hashlib.sha256).hexdigest()
-    return f"v1={digest}"
-
-
-def verify_signature(secret: str, timestamp: str, body: bytes, header: str, *,
-                     now: float | None = None, tolerance_seconds: float = 300) -> bool:
-    """What a receiver does: a matching signature on a fresh timestamp."""
-    try:
-        age = abs((time.time() if now is None else now) - int(timestamp))
-    except ValueError:
-        return False
-    if age > tolerance_seconds:
-        return False
-    return hmac.compare_digest(signature(secret, timestamp, body), header)
 
 
 @dataclass(frozen=True)
