@@ -40,6 +40,9 @@ class ErrorReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ERROR_REASON_RESOURCE_EXHAUSTED: _ClassVar[ErrorReason]
     ERROR_REASON_INTERNAL: _ClassVar[ErrorReason]
     ERROR_REASON_AUDIT_LOG_EMPTY: _ClassVar[ErrorReason]
+    ERROR_REASON_INVALID_SEQUENCE: _ClassVar[ErrorReason]
+    ERROR_REASON_SEQUENCE_EXISTS: _ClassVar[ErrorReason]
+    ERROR_REASON_VERSION_MISMATCH: _ClassVar[ErrorReason]
 CHANNEL_UNSPECIFIED: Channel
 CHANNEL_EMAIL: Channel
 CHANNEL_LINKEDIN: Channel
@@ -70,6 +73,9 @@ ERROR_REASON_UNAVAILABLE: ErrorReason
 ERROR_REASON_RESOURCE_EXHAUSTED: ErrorReason
 ERROR_REASON_INTERNAL: ErrorReason
 ERROR_REASON_AUDIT_LOG_EMPTY: ErrorReason
+ERROR_REASON_INVALID_SEQUENCE: ErrorReason
+ERROR_REASON_SEQUENCE_EXISTS: ErrorReason
+ERROR_REASON_VERSION_MISMATCH: ErrorReason
 
 class ItemError(_message.Message):
     __slots__ = ("code", "reason", "message")

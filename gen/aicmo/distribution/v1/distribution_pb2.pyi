@@ -1,6 +1,7 @@
 import datetime
 
 from aicmo.common.v1 import common_pb2 as _common_pb2
+from aicmo.distribution.v1 import sequences_pb2 as _sequences_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers

@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from aicmo.distribution.v1 import distribution_pb2 as aicmo_dot_distribution_dot_v1_dot_distribution__pb2
+from aicmo.distribution.v1 import sequences_pb2 as aicmo_dot_distribution_dot_v1_dot_sequences__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -146,6 +147,36 @@ class DistributionServiceStub:
                 '/aicmo.distribution.v1.DistributionService/ListDeliveryEvents',
                 request_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.SerializeToString,
                 response_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.FromString,
+                _registered_method=True)
+        self.CreateSequence = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/CreateSequence',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceResponse.FromString,
+                _registered_method=True)
+        self.GetSequence = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/GetSequence',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceResponse.FromString,
+                _registered_method=True)
+        self.ListSequences = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/ListSequences',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesResponse.FromString,
+                _registered_method=True)
+        self.UpdateSequence = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/UpdateSequence',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceResponse.FromString,
+                _registered_method=True)
+        self.ValidateSequence = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/ValidateSequence',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceResponse.FromString,
+                _registered_method=True)
+        self.PreviewSequence = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/PreviewSequence',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.FromString,
                 _registered_method=True)
 
 
@@ -319,6 +350,50 @@ class DistributionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSequence(self, request, context):
+        """Creates a campaign's sequence (version 1), validated whole: unknown templates or
+        channels, cycles and unreachable steps are INVALID_ARGUMENT naming the field. A campaign
+        has one sequence: a second is ALREADY_EXISTS. Idempotent on request_id.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSequence(self, request, context):
+        """Returns a version of a campaign's sequence (the latest by default).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSequences(self, request, context):
+        """Lists sequences (their latest versions), a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSequence(self, request, context):
+        """Makes a new version of a sequence; enrolled leads keep the version they started.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateSequence(self, request, context):
+        """Checks a definition as CreateSequence would, and saves nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PreviewSequence(self, request, context):
+        """The timeline a lead would get: each step's due time in the venture's time zone.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DistributionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -416,6 +491,36 @@ def add_DistributionServiceServicer_to_server(servicer, server):
                     servicer.ListDeliveryEvents,
                     request_deserializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.FromString,
                     response_serializer=aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.SerializeToString,
+            ),
+            'CreateSequence': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSequence,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceResponse.SerializeToString,
+            ),
+            'GetSequence': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSequence,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceResponse.SerializeToString,
+            ),
+            'ListSequences': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSequences,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesResponse.SerializeToString,
+            ),
+            'UpdateSequence': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSequence,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceResponse.SerializeToString,
+            ),
+            'ValidateSequence': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateSequence,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceResponse.SerializeToString,
+            ),
+            'PreviewSequence': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviewSequence,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -949,6 +1054,168 @@ class DistributionService:
             '/aicmo.distribution.v1.DistributionService/ListDeliveryEvents',
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsRequest.SerializeToString,
             aicmo_dot_distribution_dot_v1_dot_distribution__pb2.ListDeliveryEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSequence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/CreateSequence',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.CreateSequenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSequence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/GetSequence',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSequences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/ListSequences',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListSequencesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSequence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/UpdateSequence',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UpdateSequenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateSequence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/ValidateSequence',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ValidateSequenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviewSequence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/PreviewSequence',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -197,7 +197,7 @@ class VentureClient:
         answer = await _call("venture", "GetVenture", lambda: self._stub.GetVenture(
             venture_pb2.GetVentureRequest(venture_id=venture_id)), not_found_is_answer=True)
         facts = VentureFacts(answer.venture.id, answer.venture.name,
-                             _sender(answer.venture.sender))
+                             _sender(answer.venture.sender), answer.venture.timezone or "UTC")
         if len(self._ventures) > 10_000:
             self._ventures.clear()
         self._ventures[venture_id] = (facts, self._clock() + self._cache_seconds * 15)

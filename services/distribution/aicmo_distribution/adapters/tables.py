@@ -153,6 +153,23 @@ delivery_events = Table(
     Index("ix_delivery_events_lead", "lead_id", "kind"),
 )
 
+# Sequence versions: a campaign has one sequence; every update adds a version (sequences).
+sequences = Table(
+    "sequences",
+    metadata,
+    Column("campaign_id", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("venture_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    # The steps and the calendar (sequences.definition.Definition.as_dict).
+    Column("definition", JSON, nullable=False),
+    # Set on version 1: CreateSequence's idempotency key.
+    Column("request_id", String(128), nullable=True, unique=True),
+    Column("request_hash", String(64), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sequences_venture", "venture_id", "campaign_id"),
+)
+
 audit_outbox = outbox_table(metadata)
 # Feedback about people for leads (ApplyFeedback), delivered by the same relay as audit's.
 feedback_outbox = event_outbox_table(metadata, "feedback_outbox")

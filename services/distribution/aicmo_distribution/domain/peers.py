@@ -53,6 +53,8 @@ class VentureFacts:
     venture_id: str
     name: str
     sender: Sender
+    # The IANA time zone the venture's days are counted in.
+    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)

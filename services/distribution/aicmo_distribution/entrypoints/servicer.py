@@ -22,6 +22,7 @@ from aicmo_distribution.entrypoints.mapping import (
 )
 from aicmo_distribution.entrypoints.run_worker import RunWorker
 from aicmo_distribution.feedback.endpoint import FeedbackEndpoint
+from aicmo_distribution.sequences.endpoint import SequenceEndpoint
 from aicmo_distribution.service_layer import dry_run, runs, sends, templates
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
@@ -36,6 +37,27 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
         self._path = path
         self._worker = worker
         self._feedback = feedback
+        self._sequences = SequenceEndpoint(deps)
+
+    # -- sequences -------------------------------------------------------------------------
+
+    async def CreateSequence(self, request, context):
+        return await self._sequences.create(request)
+
+    async def GetSequence(self, request, context):
+        return await self._sequences.get(request)
+
+    async def ListSequences(self, request, context):
+        return await self._sequences.list(request)
+
+    async def UpdateSequence(self, request, context):
+        return await self._sequences.update(request)
+
+    async def ValidateSequence(self, request, context):
+        return await self._sequences.validate(request)
+
+    async def PreviewSequence(self, request, context):
+        return await self._sequences.preview(request)
 
     # -- delivery events -------------------------------------------------------------------
 

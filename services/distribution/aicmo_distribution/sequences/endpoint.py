@@ -1,0 +1,75 @@
+"""The sequence calls of DistributionService, for the servicer to delegate to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from aicmo.distribution.v1 import sequences_pb2 as pb
+from aicmo_common.access import Caller
+from aicmo_common.errors import FieldErrors
+from aicmo_distribution.entrypoints.mapping import moment_of
+from aicmo_distribution.sequences import messages, service
+from aicmo_distribution.sequences.definition import Definition
+from aicmo_distribution.service_layer.deps import Deps
+
+
+def _definition(message: pb.Sequence) -> Definition:
+    definition, bad = messages.definition_of(message)
+    if bad:
+        errors = FieldErrors()
+        for path, description in bad:
+            errors.add(path, description)
+        errors.raise_if_any()
+    return definition
+
+
+@dataclass
+class SequenceEndpoint:
+    deps: Deps
+
+    async def create(self, request: pb.CreateSequenceRequest) -> pb.CreateSequenceResponse:
+        created = await service.create(
+            self.deps, request_id=request.request_id,
+            campaign_id=request.sequence.campaign_id,
+            definition=_definition(request.sequence), caller=Caller.current())
+        return pb.CreateSequenceResponse(sequence=messages.sequence_proto(created))
+
+    async def get(self, request: pb.GetSequenceRequest) -> pb.GetSequenceResponse:
+        found = await service.get(self.deps, request.campaign_id, request.version,
+                                  Caller.current())
+        return pb.GetSequenceResponse(sequence=messages.sequence_proto(found))
+
+    async def list(self, request: pb.ListSequencesRequest) -> pb.ListSequencesResponse:
+        found, token = await service.list_latest(
+            self.deps, venture_id=request.venture_id, size=request.page_size,
+            token=request.page_token, caller=Caller.current())
+        return pb.ListSequencesResponse(sequences=[messages.sequence_proto(v) for v in found],
+                                        next_page_token=token)
+
+    async def update(self, request: pb.UpdateSequenceRequest) -> pb.UpdateSequenceResponse:
+        updated = await service.update(
+            self.deps, campaign_id=request.sequence.campaign_id,
+            definition=_definition(request.sequence), base_version=request.base_version,
+            caller=Caller.current())
+        return pb.UpdateSequenceResponse(sequence=messages.sequence_proto(updated))
+
+    async def validate(self, request: pb.ValidateSequenceRequest
+                       ) -> pb.ValidateSequenceResponse:
+        definition, bad = messages.definition_of(request.sequence)
+        found = bad + await service.validate(
+            self.deps, campaign_id=request.sequence.campaign_id, definition=definition,
+            caller=Caller.current())
+        return pb.ValidateSequenceResponse(valid=not found, problems=[
+            pb.FieldProblem(field=path, description=text) for path, text in found])
+
+    async def preview(self, request: pb.PreviewSequenceRequest) -> pb.PreviewSequenceResponse:
+        errors = FieldErrors()
+        start = (moment_of(request.start_time, "start_time", errors)
+                 if request.HasField("start_time") else None)
+        errors.raise_if_any()
+        planned, zone = await service.preview(
+            self.deps, campaign_id=request.campaign_id, lead_id=request.lead_id, start=start,
+            number=request.version, caller=Caller.current())
+        return pb.PreviewSequenceResponse(
+            timeline=messages.timeline_proto(planned, ZoneInfo(zone)), time_zone=zone)
