@@ -33,6 +33,7 @@ from aicmo_distribution.entrypoints.run_worker import RunWorker
 from aicmo_distribution.entrypoints.servicer import DistributionServicer
 from aicmo_distribution.feedback.endpoint import FeedbackEndpoint
 from aicmo_distribution.feedback.to_leads import LeadsFeedback
+from aicmo_distribution.sequences.scheduler import Scheduler
 from aicmo_distribution.service_layer.deps import Deps, SendSettings
 from aicmo_distribution.service_layer.sending import SendPath
 
@@ -142,7 +143,8 @@ def create_server(config: DistributionConfig, dependencies: Dependencies | None 
     path = SendPath.from_deps(deps)
     worker = RunWorker(deps, path, concurrency=config.run_concurrency,
                        batch_size=config.run_batch_size,
-                       interval_seconds=config.worker_interval_seconds)
+                       interval_seconds=config.worker_interval_seconds,
+                       scheduler=Scheduler(deps))
 
     async def on_start() -> None:
         await asyncio.to_thread(database.migrate, MIGRATIONS, VERSION_TABLE)

@@ -178,6 +178,31 @@ class DistributionServiceStub:
                 request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.SerializeToString,
                 response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.FromString,
                 _registered_method=True)
+        self.EnrollLeads = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/EnrollLeads',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsResponse.FromString,
+                _registered_method=True)
+        self.UnenrollLead = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/UnenrollLead',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadResponse.FromString,
+                _registered_method=True)
+        self.MoveEnrollment = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/MoveEnrollment',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentResponse.FromString,
+                _registered_method=True)
+        self.ListEnrollments = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/ListEnrollments',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsResponse.FromString,
+                _registered_method=True)
+        self.GetSequenceStatus = channel.unary_unary(
+                '/aicmo.distribution.v1.DistributionService/GetSequenceStatus',
+                request_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusRequest.SerializeToString,
+                response_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusResponse.FromString,
+                _registered_method=True)
 
 
 class DistributionServiceServicer:
@@ -394,6 +419,43 @@ class DistributionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EnrollLeads(self, request, context):
+        """Enrols leads (listed, or the campaign's leads by filter) in the campaign's sequence.
+        Idempotent per (campaign, lead): a lead already enrolled keeps its enrolment.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnenrollLead(self, request, context):
+        """Stops one lead's sequence (reason MANUAL); a step already handed to a channel settles.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveEnrollment(self, request, context):
+        """Moves one lead to a step (of its version, or another), due now. A lead whose current
+        step's send is on its way is FAILED_PRECONDITION until it settles.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEnrollments(self, request, context):
+        """Lists a campaign's enrolments with their state, a page at a time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSequenceStatus(self, request, context):
+        """Counts a campaign's enrolments per step and state, stops by reason, and variant results.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DistributionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -521,6 +583,31 @@ def add_DistributionServiceServicer_to_server(servicer, server):
                     servicer.PreviewSequence,
                     request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.FromString,
                     response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.SerializeToString,
+            ),
+            'EnrollLeads': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnrollLeads,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsResponse.SerializeToString,
+            ),
+            'UnenrollLead': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnenrollLead,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadResponse.SerializeToString,
+            ),
+            'MoveEnrollment': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveEnrollment,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentResponse.SerializeToString,
+            ),
+            'ListEnrollments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEnrollments,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsResponse.SerializeToString,
+            ),
+            'GetSequenceStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSequenceStatus,
+                    request_deserializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusRequest.FromString,
+                    response_serializer=aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1216,6 +1303,141 @@ class DistributionService:
             '/aicmo.distribution.v1.DistributionService/PreviewSequence',
             aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceRequest.SerializeToString,
             aicmo_dot_distribution_dot_v1_dot_sequences__pb2.PreviewSequenceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnrollLeads(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/EnrollLeads',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.EnrollLeadsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnenrollLead(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/UnenrollLead',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.UnenrollLeadResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveEnrollment(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/MoveEnrollment',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.MoveEnrollmentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEnrollments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/ListEnrollments',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.ListEnrollmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSequenceStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/aicmo.distribution.v1.DistributionService/GetSequenceStatus',
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusRequest.SerializeToString,
+            aicmo_dot_distribution_dot_v1_dot_sequences__pb2.GetSequenceStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

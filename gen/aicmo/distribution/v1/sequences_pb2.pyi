@@ -16,9 +16,43 @@ class StepCondition(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     STEP_CONDITION_UNSPECIFIED: _ClassVar[StepCondition]
     STEP_CONDITION_PREVIOUS_DELIVERED: _ClassVar[StepCondition]
     STEP_CONDITION_PREVIOUS_NOT_DELIVERED: _ClassVar[StepCondition]
+
+class EnrollmentState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ENROLLMENT_STATE_UNSPECIFIED: _ClassVar[EnrollmentState]
+    ENROLLMENT_STATE_WAITING: _ClassVar[EnrollmentState]
+    ENROLLMENT_STATE_SENDING: _ClassVar[EnrollmentState]
+    ENROLLMENT_STATE_FINISHED: _ClassVar[EnrollmentState]
+    ENROLLMENT_STATE_STOPPED: _ClassVar[EnrollmentState]
+
+class StopReason(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STOP_REASON_UNSPECIFIED: _ClassVar[StopReason]
+    STOP_REASON_REPLIED: _ClassVar[StopReason]
+    STOP_REASON_UNSUBSCRIBED: _ClassVar[StopReason]
+    STOP_REASON_HARD_BOUNCE: _ClassVar[StopReason]
+    STOP_REASON_COMPLAINED: _ClassVar[StopReason]
+    STOP_REASON_NOT_CONTACTABLE: _ClassVar[StopReason]
+    STOP_REASON_MANUAL: _ClassVar[StopReason]
+    STOP_REASON_CAMPAIGN_ENDED: _ClassVar[StopReason]
+    STOP_REASON_SEND_FAILED: _ClassVar[StopReason]
 STEP_CONDITION_UNSPECIFIED: StepCondition
 STEP_CONDITION_PREVIOUS_DELIVERED: StepCondition
 STEP_CONDITION_PREVIOUS_NOT_DELIVERED: StepCondition
+ENROLLMENT_STATE_UNSPECIFIED: EnrollmentState
+ENROLLMENT_STATE_WAITING: EnrollmentState
+ENROLLMENT_STATE_SENDING: EnrollmentState
+ENROLLMENT_STATE_FINISHED: EnrollmentState
+ENROLLMENT_STATE_STOPPED: EnrollmentState
+STOP_REASON_UNSPECIFIED: StopReason
+STOP_REASON_REPLIED: StopReason
+STOP_REASON_UNSUBSCRIBED: StopReason
+STOP_REASON_HARD_BOUNCE: StopReason
+STOP_REASON_COMPLAINED: StopReason
+STOP_REASON_NOT_CONTACTABLE: StopReason
+STOP_REASON_MANUAL: StopReason
+STOP_REASON_CAMPAIGN_ENDED: StopReason
+STOP_REASON_SEND_FAILED: StopReason
 
 class BusinessCalendar(_message.Message):
     __slots__ = ("days", "start_minute", "end_minute", "holidays")
@@ -96,6 +130,36 @@ class Sequence(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     def __init__(self, campaign_id: _Optional[str] = ..., venture_id: _Optional[str] = ..., name: _Optional[str] = ..., version: _Optional[int] = ..., steps: _Optional[_Iterable[_Union[SequenceStep, _Mapping]]] = ..., calendar: _Optional[_Union[BusinessCalendar, _Mapping]] = ..., time_zone: _Optional[str] = ..., create_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class Enrollment(_message.Message):
+    __slots__ = ("campaign_id", "lead_id", "version", "state", "step_key", "step", "wait_until", "stop_reason", "detail", "send_id", "steps_sent", "enroll_time", "update_time")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    STEP_KEY_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    WAIT_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    STOP_REASON_FIELD_NUMBER: _ClassVar[int]
+    DETAIL_FIELD_NUMBER: _ClassVar[int]
+    SEND_ID_FIELD_NUMBER: _ClassVar[int]
+    STEPS_SENT_FIELD_NUMBER: _ClassVar[int]
+    ENROLL_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    lead_id: str
+    version: int
+    state: EnrollmentState
+    step_key: str
+    step: int
+    wait_until: _timestamp_pb2.Timestamp
+    stop_reason: StopReason
+    detail: str
+    send_id: str
+    steps_sent: int
+    enroll_time: _timestamp_pb2.Timestamp
+    update_time: _timestamp_pb2.Timestamp
+    def __init__(self, campaign_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., version: _Optional[int] = ..., state: _Optional[_Union[EnrollmentState, str]] = ..., step_key: _Optional[str] = ..., step: _Optional[int] = ..., wait_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., stop_reason: _Optional[_Union[StopReason, str]] = ..., detail: _Optional[str] = ..., send_id: _Optional[str] = ..., steps_sent: _Optional[int] = ..., enroll_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class TimelineEntry(_message.Message):
     __slots__ = ("step_key", "step", "channel", "template_id", "due_time", "local_time", "condition")
     STEP_KEY_FIELD_NUMBER: _ClassVar[int]
@@ -113,6 +177,40 @@ class TimelineEntry(_message.Message):
     local_time: str
     condition: StepCondition
     def __init__(self, step_key: _Optional[str] = ..., step: _Optional[int] = ..., channel: _Optional[_Union[_common_pb2.Channel, str]] = ..., template_id: _Optional[str] = ..., due_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., local_time: _Optional[str] = ..., condition: _Optional[_Union[StepCondition, str]] = ...) -> None: ...
+
+class StepStatus(_message.Message):
+    __slots__ = ("step_key", "step", "waiting", "sending", "sent", "stopped", "sent_by_template", "replied")
+    class StoppedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class SentByTemplateEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    STEP_KEY_FIELD_NUMBER: _ClassVar[int]
+    STEP_FIELD_NUMBER: _ClassVar[int]
+    WAITING_FIELD_NUMBER: _ClassVar[int]
+    SENDING_FIELD_NUMBER: _ClassVar[int]
+    SENT_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_FIELD_NUMBER: _ClassVar[int]
+    SENT_BY_TEMPLATE_FIELD_NUMBER: _ClassVar[int]
+    REPLIED_FIELD_NUMBER: _ClassVar[int]
+    step_key: str
+    step: int
+    waiting: int
+    sending: int
+    sent: int
+    stopped: _containers.ScalarMap[str, int]
+    sent_by_template: _containers.ScalarMap[str, int]
+    replied: int
+    def __init__(self, step_key: _Optional[str] = ..., step: _Optional[int] = ..., waiting: _Optional[int] = ..., sending: _Optional[int] = ..., sent: _Optional[int] = ..., stopped: _Optional[_Mapping[str, int]] = ..., sent_by_template: _Optional[_Mapping[str, int]] = ..., replied: _Optional[int] = ...) -> None: ...
 
 class CreateSequenceRequest(_message.Message):
     __slots__ = ("request_id", "sequence")
@@ -215,3 +313,113 @@ class PreviewSequenceResponse(_message.Message):
     timeline: _containers.RepeatedCompositeFieldContainer[TimelineEntry]
     time_zone: str
     def __init__(self, timeline: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., time_zone: _Optional[str] = ...) -> None: ...
+
+class EnrollLeadsRequest(_message.Message):
+    __slots__ = ("campaign_id", "lead_ids", "consented_only", "source_channel", "version")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_IDS_FIELD_NUMBER: _ClassVar[int]
+    CONSENTED_ONLY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    lead_ids: _containers.RepeatedScalarFieldContainer[str]
+    consented_only: bool
+    source_channel: str
+    version: int
+    def __init__(self, campaign_id: _Optional[str] = ..., lead_ids: _Optional[_Iterable[str]] = ..., consented_only: _Optional[bool] = ..., source_channel: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class EnrollLeadsResponse(_message.Message):
+    __slots__ = ("enrolled", "already_enrolled", "enrollments")
+    ENROLLED_FIELD_NUMBER: _ClassVar[int]
+    ALREADY_ENROLLED_FIELD_NUMBER: _ClassVar[int]
+    ENROLLMENTS_FIELD_NUMBER: _ClassVar[int]
+    enrolled: int
+    already_enrolled: int
+    enrollments: _containers.RepeatedCompositeFieldContainer[Enrollment]
+    def __init__(self, enrolled: _Optional[int] = ..., already_enrolled: _Optional[int] = ..., enrollments: _Optional[_Iterable[_Union[Enrollment, _Mapping]]] = ...) -> None: ...
+
+class UnenrollLeadRequest(_message.Message):
+    __slots__ = ("campaign_id", "lead_id", "reason")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    lead_id: str
+    reason: str
+    def __init__(self, campaign_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class UnenrollLeadResponse(_message.Message):
+    __slots__ = ("enrollment",)
+    ENROLLMENT_FIELD_NUMBER: _ClassVar[int]
+    enrollment: Enrollment
+    def __init__(self, enrollment: _Optional[_Union[Enrollment, _Mapping]] = ...) -> None: ...
+
+class MoveEnrollmentRequest(_message.Message):
+    __slots__ = ("campaign_id", "lead_id", "step_key", "version")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    LEAD_ID_FIELD_NUMBER: _ClassVar[int]
+    STEP_KEY_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    lead_id: str
+    step_key: str
+    version: int
+    def __init__(self, campaign_id: _Optional[str] = ..., lead_id: _Optional[str] = ..., step_key: _Optional[str] = ..., version: _Optional[int] = ...) -> None: ...
+
+class MoveEnrollmentResponse(_message.Message):
+    __slots__ = ("enrollment",)
+    ENROLLMENT_FIELD_NUMBER: _ClassVar[int]
+    enrollment: Enrollment
+    def __init__(self, enrollment: _Optional[_Union[Enrollment, _Mapping]] = ...) -> None: ...
+
+class ListEnrollmentsRequest(_message.Message):
+    __slots__ = ("campaign_id", "state", "page_size", "page_token")
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    state: EnrollmentState
+    page_size: int
+    page_token: str
+    def __init__(self, campaign_id: _Optional[str] = ..., state: _Optional[_Union[EnrollmentState, str]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListEnrollmentsResponse(_message.Message):
+    __slots__ = ("enrollments", "next_page_token")
+    ENROLLMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    enrollments: _containers.RepeatedCompositeFieldContainer[Enrollment]
+    next_page_token: str
+    def __init__(self, enrollments: _Optional[_Iterable[_Union[Enrollment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class GetSequenceStatusRequest(_message.Message):
+    __slots__ = ("campaign_id",)
+    CAMPAIGN_ID_FIELD_NUMBER: _ClassVar[int]
+    campaign_id: str
+    def __init__(self, campaign_id: _Optional[str] = ...) -> None: ...
+
+class GetSequenceStatusResponse(_message.Message):
+    __slots__ = ("steps", "states", "stopped", "total")
+    class StatesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class StoppedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    STEPS_FIELD_NUMBER: _ClassVar[int]
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    STOPPED_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    steps: _containers.RepeatedCompositeFieldContainer[StepStatus]
+    states: _containers.ScalarMap[str, int]
+    stopped: _containers.ScalarMap[str, int]
+    total: int
+    def __init__(self, steps: _Optional[_Iterable[_Union[StepStatus, _Mapping]]] = ..., states: _Optional[_Mapping[str, int]] = ..., stopped: _Optional[_Mapping[str, int]] = ..., total: _Optional[int] = ...) -> None: ...

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from aicmo_common.outbox import event_outbox_table, outbox_table
@@ -168,6 +169,34 @@ sequences = Table(
     Column("request_hash", String(64), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_sequences_venture", "venture_id", "campaign_id"),
+)
+
+# Each lead's place in its campaign's sequence; (campaign, lead) once. A row is its own
+# durable timer: WAITING and SETTLED rows are due at due_at (sequences.scheduler).
+enrollments = Table(
+    "enrollments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("campaign_id", String(64), nullable=False),
+    Column("lead_id", String(64), nullable=False),
+    Column("venture_id", String(64), nullable=False),
+    Column("version", Integer, nullable=False),
+    # WAITING, SENDING, SETTLED (its step's send has an outcome to act on), FINISHED, STOPPED.
+    Column("state", String(16), nullable=False),
+    # The position (from 1) of the step waited for, being sent, or settled.
+    Column("step", Integer, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=True),
+    Column("stop_reason", String(32), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default=""),
+    Column("send_id", String(36), nullable=True),
+    Column("steps_sent", Integer, nullable=False, default=0),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("campaign_id", "lead_id", name="uq_enrollments_campaign_lead"),
+    # The scheduler's walk: due rows of one state, earliest first.
+    Index("ix_enrollments_due", "state", "due_at", "id"),
+    Index("ix_enrollments_campaign", "campaign_id", "enrolled_at", "id"),
+    Index("ix_enrollments_send", "send_id"),
 )
 
 audit_outbox = outbox_table(metadata)

@@ -1,5 +1,6 @@
-"""The run worker: the background loop of one replica that plans runs, claims due sends in
-batches, drives them through the send path with bounded concurrency, and settles runs."""
+"""The run worker: the background loop of one replica that moves due sequence steps into
+the queue, plans runs, claims due sends in batches, drives them through the send path with
+bounded concurrency, and settles runs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import logging
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.sends import SendJob
 from aicmo_distribution.domain.templates import Template
+from aicmo_distribution.sequences.scheduler import Scheduler
 from aicmo_distribution.service_layer import run_progress
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
@@ -23,8 +25,9 @@ class RunWorker:
 
     def __init__(self, deps: Deps, path: SendPath, *, concurrency: int,
                  interval_seconds: float, batch_size: int = 100,
-                 reconcile_every: int = 20) -> None:
+                 reconcile_every: int = 20, scheduler: Scheduler | None = None) -> None:
         self._deps = deps
+        self._scheduler = scheduler
         self._path = path
         self._concurrency = concurrency
         self._batch_size = max(1, batch_size)
@@ -88,6 +91,9 @@ class RunWorker:
         self._ticks += 1
         if self._ticks % self._reconcile_every == 0:
             await self.reconcile()
+        if self._scheduler is not None:
+            # Due sequence steps become queued sends, claimed below with the runs' sends.
+            await self._scheduler.tick()
         runs = await self._deps.db.run_read(repo.active_runs)
         for run in runs:
             if run["state"] == "RUNNING" and not run["planning_done"]:

@@ -59,6 +59,25 @@ class DistributionServicer(distribution_pb2_grpc.DistributionServiceServicer):
     async def PreviewSequence(self, request, context):
         return await self._sequences.preview(request)
 
+    async def EnrollLeads(self, request, context):
+        answer = await self._sequences.enroll(request)
+        self._worker.wake()
+        return answer
+
+    async def UnenrollLead(self, request, context):
+        return await self._sequences.unenroll(request)
+
+    async def MoveEnrollment(self, request, context):
+        answer = await self._sequences.move(request)
+        self._worker.wake()
+        return answer
+
+    async def ListEnrollments(self, request, context):
+        return await self._sequences.list_enrollments(request)
+
+    async def GetSequenceStatus(self, request, context):
+        return await self._sequences.status(request)
+
     # -- delivery events -------------------------------------------------------------------
 
     async def RecordDeliveryEvents(self, request, context):

@@ -27,6 +27,7 @@ from aicmo_distribution.feedback.events import (
     send_id_in,
     unmatched_detail,
 )
+from aicmo_distribution.sequences import hooks as sequence_hooks
 
 SERVICE = "distribution"
 HOLDING_KINDS = (EventKind.COMPLAINT, EventKind.UNSUBSCRIBE)
@@ -47,6 +48,7 @@ def record_events(session: Session, events: Sequence[DeliveryEvent], *, mail_dom
     results: list[EventResult] = []
     audits: list[AuditEvent] = []
     touched: dict[str, dict] = {}  # templates whose complaints or unsubscribes grew
+    arrived: list[tuple[str, str, str]] = []  # (kind, campaign, lead) for the sequences
     for event in events:
         if event.event_id in seen:
             earlier = seen[event.event_id]
@@ -76,6 +78,7 @@ def record_events(session: Session, events: Sequence[DeliveryEvent], *, mail_dom
                      "status_code": event.status_code, "campaign_id": job["campaign_id"],
                      "lead_id": job["lead_id"]}))
         results.append(EventResult(event.event_id, Outcome.RECORDED, job["id"]))
+        arrived.append((str(event.kind), job["campaign_id"], job["lead_id"]))
         if event.kind in HOLDING_KINDS and job["template_id"]:
             touched[job["template_id"]] = job
     for template_id, job in touched.items() if hold_rule is not None else ():
@@ -86,6 +89,7 @@ def record_events(session: Session, events: Sequence[DeliveryEvent], *, mail_dom
                 actor=caller.actor.label, venture_id=job["venture_id"],
                 request_id=caller.request_id, occurred_at=now,
                 context={"reason": reason, "campaign_id": job["campaign_id"]}))
+    sequence_hooks.feedback_arrived(session, arrived, now)
     record(session, audit_outbox, SERVICE, *audits)
     return results
 

@@ -9,7 +9,7 @@ from aicmo.distribution.v1 import sequences_pb2 as pb
 from aicmo_common.access import Caller
 from aicmo_common.errors import FieldErrors
 from aicmo_distribution.entrypoints.mapping import moment_of
-from aicmo_distribution.sequences import messages, service
+from aicmo_distribution.sequences import enrolling, messages, service
 from aicmo_distribution.sequences.definition import Definition
 from aicmo_distribution.service_layer.deps import Deps
 
@@ -73,3 +73,47 @@ class SequenceEndpoint:
             number=request.version, caller=Caller.current())
         return pb.PreviewSequenceResponse(
             timeline=messages.timeline_proto(planned, ZoneInfo(zone)), time_zone=zone)
+
+    async def _enrollments(self, rows: list[dict]) -> list[pb.Enrollment]:
+        keys = await enrolling.step_keys(self.deps, rows)
+        return [messages.enrollment_proto(row, key) for row, key in zip(rows, keys,
+                                                                          strict=True)]
+
+    async def enroll(self, request: pb.EnrollLeadsRequest) -> pb.EnrollLeadsResponse:
+        answer = await enrolling.enroll(
+            self.deps, campaign_id=request.campaign_id, lead_ids=list(request.lead_ids),
+            consented_only=request.consented_only, source_channel=request.source_channel,
+            version=request.version, caller=Caller.current())
+        return pb.EnrollLeadsResponse(enrolled=answer.enrolled,
+                                      already_enrolled=answer.already,
+                                      enrollments=await self._enrollments(answer.rows))
+
+    async def unenroll(self, request: pb.UnenrollLeadRequest) -> pb.UnenrollLeadResponse:
+        row = await enrolling.unenroll(self.deps, campaign_id=request.campaign_id,
+                                       lead_id=request.lead_id, reason=request.reason,
+                                       caller=Caller.current())
+        return pb.UnenrollLeadResponse(enrollment=(await self._enrollments([row]))[0])
+
+    async def move(self, request: pb.MoveEnrollmentRequest) -> pb.MoveEnrollmentResponse:
+        row = await enrolling.move(self.deps, campaign_id=request.campaign_id,
+                                   lead_id=request.lead_id, step_key=request.step_key,
+                                   version=request.version, caller=Caller.current())
+        return pb.MoveEnrollmentResponse(enrollment=(await self._enrollments([row]))[0])
+
+    async def list_enrollments(self, request: pb.ListEnrollmentsRequest
+                               ) -> pb.ListEnrollmentsResponse:
+        state, known = messages.state_filter(request.state)
+        if not known:
+            errors = FieldErrors()
+            errors.add("state", "is not an enrolment state")
+            errors.raise_if_any()
+        rows, token = await enrolling.list_enrollments(
+            self.deps, campaign_id=request.campaign_id, state=state, size=request.page_size,
+            token=request.page_token, caller=Caller.current())
+        return pb.ListEnrollmentsResponse(enrollments=await self._enrollments(rows),
+                                          next_page_token=token)
+
+    async def status(self, request: pb.GetSequenceStatusRequest
+                     ) -> pb.GetSequenceStatusResponse:
+        return messages.status_proto(await enrolling.status(self.deps, request.campaign_id,
+                                                            Caller.current()))

@@ -16,6 +16,7 @@ from aicmo_distribution.sequences.definition import (
     Variant,
     Wait,
 )
+from aicmo_distribution.sequences.enrolling import Status, shown_state
 from aicmo_distribution.sequences.service import SequenceVersion
 
 _CONDITIONS = {
@@ -78,3 +79,35 @@ def timeline_proto(planned: list[PlannedStep], zone: ZoneInfo) -> list[pb.Timeli
         template_id=entry.variant.template_id, due_time=stamp(entry.due),
         local_time=entry.due.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
         condition=_CONDITION_VALUES[entry.step.condition]) for entry in planned]
+
+
+def enrollment_proto(row: dict, step_key: str) -> pb.Enrollment:
+    final = row["state"] in ("FINISHED", "STOPPED")
+    return pb.Enrollment(
+        campaign_id=row["campaign_id"], lead_id=row["lead_id"], version=row["version"],
+        state=pb.EnrollmentState.Value("ENROLLMENT_STATE_" + shown_state(row["state"])),
+        step_key=step_key, step=0 if final else row["step"],
+        wait_until=stamp(row["due_at"]) if row["due_at"] and not final else None,
+        stop_reason=pb.StopReason.Value("STOP_REASON_" + row["stop_reason"])
+        if row["stop_reason"] else pb.STOP_REASON_UNSPECIFIED,
+        detail=row["detail"], send_id=row["send_id"] or "", steps_sent=row["steps_sent"],
+        enroll_time=stamp(row["enrolled_at"]), update_time=stamp(row["updated_at"]))
+
+
+def state_filter(value: int) -> tuple[str | None, bool]:
+    """The state name a filter asks for (None: any), and whether the number is known."""
+    if value == pb.ENROLLMENT_STATE_UNSPECIFIED:
+        return None, True
+    try:
+        return pb.EnrollmentState.Name(value).removeprefix("ENROLLMENT_STATE_"), True
+    except ValueError:
+        return None, False
+
+
+def status_proto(status: Status) -> pb.GetSequenceStatusResponse:
+    return pb.GetSequenceStatusResponse(
+        steps=[pb.StepStatus(step_key=step.key, step=step.number, waiting=step.waiting,
+                             sending=step.sending, sent=step.sent, stopped=step.stopped,
+                             sent_by_template=step.sent_by_template, replied=step.replied)
+               for step in status.steps],
+        states=status.states, stopped=status.stopped, total=status.total)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
 
 from sqlalchemy.orm import Session
 
 from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.peers import DependencyFailure, PeerNotFound
-from aicmo_distribution.domain.sends import SendJob, SendState, dedupe_key, request_fingerprint
+from aicmo_distribution.domain.sends import SendJob, SendState, request_fingerprint
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.service_layer.deps import SYSTEM_ACTOR, Deps
 from aicmo_distribution.service_layer.runs import Audience
@@ -88,27 +87,13 @@ async def plan_page(deps: Deps, run: dict) -> None:
                 or current["planned_pages"] != run["planned_pages"]
                 or current["state"] not in repo.ACTIVE_RUN_STATES):
             return  # another replica planned this page, or the run stopped
-        rows, keys = [], []
-        for lead_id in lead_ids:
-            key = None if run["dry_run"] else dedupe_key(run["campaign_id"], lead_id,
-                                                         run["step"])
-            if key is not None:
-                keys.append(key)
-            rows.append({
-                "id": str(uuid.uuid4()), "request_id": None,
-                "request_hash": request_fingerprint({"run": run["id"], "lead": lead_id}),
-                "dedupe_key": key, "campaign_id": run["campaign_id"],
-                "venture_id": run["venture_id"], "lead_id": lead_id,
-                "channel": run["channel"], "step": run["step"],
-                "template_id": run["template_id"], "inline_subject": None,
-                "inline_body_text": None, "inline_body_html": None, "run_id": run["id"],
-                "dry_run": run["dry_run"], "state": str(SendState.QUEUED),
-                "block_reasons": "", "transient": False, "detail": "queued by the run",
-                "delivery_attempts": 0, "check_attempts": 0, "verdict_sequence": 0,
-                "message_id": "", "remaining_quota": 0, "next_attempt_at": None,
-                "claimed_by": None, "claim_expires_at": None, "created_at": now,
-                "updated_at": now, "updated_day": repo.day_of(now), "sent_at": None,
-                "resolution_note": ""})
+        rows = [repo.queued_send_row(
+            campaign_id=run["campaign_id"], venture_id=run["venture_id"], lead_id=lead_id,
+            channel=run["channel"], step=run["step"], template_id=run["template_id"],
+            request_hash=request_fingerprint({"run": run["id"], "lead": lead_id}),
+            detail="queued by the run", now=now, run_id=run["id"], dry_run=run["dry_run"])
+            for lead_id in lead_ids]
+        keys = [row["dedupe_key"] for row in rows if row["dedupe_key"] is not None]
         # The whole page in one batch; a lead whose (campaign, lead, step) is taken is
         # left out by the insert and looked at below.
         repo.insert_sends(session, rows)

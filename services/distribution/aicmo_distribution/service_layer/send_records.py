@@ -12,6 +12,7 @@ from aicmo_distribution.adapters import repository as repo
 from aicmo_distribution.domain.decision import halting_reasons
 from aicmo_distribution.domain.delivery import OutboundMessage
 from aicmo_distribution.domain.sends import DeliveryStage, Outcome, SendJob, SendState
+from aicmo_distribution.sequences import hooks as sequence_hooks
 from aicmo_distribution.service_layer.deps import SYSTEM_ACTOR
 
 # (job, message, values, now): a job to mark SENDING before its message goes to the channel.
@@ -86,6 +87,8 @@ def record_outcomes(session: Session, outcomes: list[Settle], *, replica: str
                 context={"reasons": [str(r) for r in halting], "send_id": job.id},
                 now=now))
     repo.record_audit(session, events)
+    if outcomes:
+        sequence_hooks.step_settled(session, changed, outcomes[-1][3])
     return changed
 
 

@@ -29,6 +29,7 @@ from aicmo_distribution.domain.sends import (
 )
 from aicmo_distribution.domain.templates import Template
 from aicmo_distribution.feedback import store as feedback_store
+from aicmo_distribution.sequences import hooks as sequence_hooks
 from aicmo_distribution.service_layer.batch_answers import BatchAnswers
 from aicmo_distribution.service_layer.deps import Deps
 from aicmo_distribution.service_layer.sending import SendPath
@@ -281,7 +282,9 @@ async def resolve_unknown(deps: Deps, *, send_id: str, outcome: str, note: str,
                        entity_id=job.run_id, actor=caller.actor.label,
                        venture_id=job.venture_id, context={"after_review": job.id},
                        now=now)
-        return repo.as_send_job(repo.get_send(session, job.id))
+        resolved = repo.as_send_job(repo.get_send(session, job.id))
+        sequence_hooks.step_settled(session, [resolved], now)
+        return resolved
 
     settled = await deps.uow.write(settle)
     if settled is None:

@@ -14,7 +14,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 _TIME_COLUMNS = ("created_at", "updated_at", "next_attempt_at", "claim_expires_at", "sent_at",
-                 "next_wake_at", "finished_at", "held_at", "hold_window_start")
+                 "next_wake_at", "finished_at", "held_at", "hold_window_start", "due_at",
+                 "enrolled_at")
 
 
 def aware(value: dt.datetime | None) -> dt.datetime | None:

@@ -4,6 +4,7 @@ keyed by column); ``as_send_job`` builds the domain's SendJob from one."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
@@ -13,11 +14,18 @@ from sqlalchemy.orm import Session
 
 from aicmo_distribution.adapters.repository._rows import (
     as_row,
+    day_of,
     insert_returning_row,
     insert_returning_statement,
 )
 from aicmo_distribution.adapters.tables import send_jobs
-from aicmo_distribution.domain.sends import BlockReason, DeliveryStage, SendJob, SendState
+from aicmo_distribution.domain.sends import (
+    BlockReason,
+    DeliveryStage,
+    SendJob,
+    SendState,
+    dedupe_key,
+)
 
 
 def as_send_job(row: Mapping | None) -> SendJob | None:
@@ -35,6 +43,26 @@ def as_send_job(row: Mapping | None) -> SendJob | None:
 
 def as_send_jobs(rows: Sequence[Mapping | None]) -> list[SendJob | None]:
     return [as_send_job(row) for row in rows]
+
+
+def queued_send_row(*, campaign_id: str, venture_id: str, lead_id: str, channel: str,
+                    step: int, template_id: str, request_hash: str, detail: str,
+                    now: dt.datetime, run_id: str | None = None, dry_run: bool = False
+                    ) -> dict:
+    """The row of a send queued for the worker (a run's, a sequence step's): keyed
+    (campaign, lead, step) unless a dry run, unclaimed, due now."""
+    return {
+        "id": str(uuid.uuid4()), "request_id": None, "request_hash": request_hash,
+        "dedupe_key": None if dry_run else dedupe_key(campaign_id, lead_id, step),
+        "campaign_id": campaign_id, "venture_id": venture_id, "lead_id": lead_id,
+        "channel": channel, "step": step, "template_id": template_id,
+        "inline_subject": None, "inline_body_text": None, "inline_body_html": None,
+        "run_id": run_id, "dry_run": dry_run, "state": str(SendState.QUEUED),
+        "block_reasons": "", "transient": False, "detail": detail, "delivery_attempts": 0,
+        "check_attempts": 0, "verdict_sequence": 0, "message_id": "", "remaining_quota": 0,
+        "next_attempt_at": None, "claimed_by": None, "claim_expires_at": None,
+        "created_at": now, "updated_at": now, "updated_day": day_of(now), "sent_at": None,
+        "resolution_note": ""}
 
 
 def insert_send(session: Session, values: Mapping) -> dict | None:
