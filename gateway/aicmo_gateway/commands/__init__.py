@@ -24,6 +24,7 @@ OPTIONAL_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
               ("aicmo.distribution.v1.distribution_pb2",)),
     "runs": ("aicmo_gateway.commands.distribution:runs_app",
              ("aicmo.distribution.v1.distribution_pb2",)),
+    "sequence": ("aicmo_gateway.commands.sequence", ("aicmo.distribution.v1.sequences_pb2",)),
     "report": ("aicmo_gateway.commands.report",
                ("aicmo.venture.v1.venture_pb2", "aicmo.leads.v1.leads_pb2",
                 "aicmo.distribution.v1.distribution_pb2", "aicmo.audit.v1.audit_pb2")),
